@@ -1,0 +1,47 @@
+import type { Server } from 'node:http';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config';
+import { openDatabase } from '../../db/database';
+import { createHttpApp } from '../../http/app';
+import { createLogger } from '../../log';
+import { startWorker, type Worker } from '../../worker/worker';
+import { untilSignal } from '../output';
+
+/** `start` (web + worker), `web` and `worker`: the production entry points. */
+async function run(parts: { web: boolean; worker: boolean }, port?: number): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const db = await openDatabase(config, { onLog: (l) => log.debug({ postgres: l }) });
+  let server: Server | undefined;
+  let worker: Worker | undefined;
+  try {
+    if (parts.worker) worker = await startWorker(db.url, log);
+    if (parts.web) {
+      const app = createHttpApp({ config, knex: db.knex, log });
+      const listenPort = port ?? config.PORT;
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(listenPort, () => resolve(s));
+        s.once('error', reject);
+      });
+      log.info({ port: listenPort }, 'web listening');
+    }
+    const sig = await untilSignal();
+    log.info({ signal: sig }, 'shutting down');
+  } finally {
+    if (server) await new Promise((r) => server!.close(() => r(undefined)));
+    await worker?.stop();
+    await db.close();
+  }
+}
+
+export function registerServe(program: Command): void {
+  const portOpt = (raw: string) => Number(raw);
+  program.command('start').description('web and worker in one process (production entry)')
+    .option('--port <port>', 'HTTP port (default: PORT)', portOpt)
+    .action(async (o) => run({ web: true, worker: true }, o.port));
+  program.command('web').description('the HTTP backend alone')
+    .option('--port <port>', 'HTTP port (default: PORT)', portOpt)
+    .action(async (o) => run({ web: true, worker: false }, o.port));
+  program.command('worker').description('a background worker (pg-boss); run as many as you like')
+    .action(async () => run({ web: false, worker: true }));
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one config module: every environment variable Kustiq reads is declared,
+ * documented (.env.example) and validated here. Anything else imports `Config`.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.string().url();
+
+export const ConfigSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  KUSTIQ_DATA_DIR: z.string().min(1).default('.kustiq'),
+  PORT: port.default(3000),
+  PUBLIC_URL: url.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HUBSPOT_API_BASE_URL: url.default('https://api.hubapi.com'),
+  HUBSPOT_AUTHORIZE_URL: url.default('https://app.hubspot.com/oauth/authorize'),
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  HUBSPOT_APP_ID: z.coerce.number().int().positive().optional(),
+  /** `v3` = /oauth/2026-03/token (default); `v1` only as a fallback before HubSpot's 2027-02-16 sunset. */
+  HUBSPOT_OAUTH_TOKEN_API: z.enum(['v3', 'v1']).default('v3'),
+  /** Comma-separated `keyId:base64key` pairs (32-byte keys); the last one encrypts. */
+  KUSTIQ_ENCRYPTION_KEYS: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'must be keyId:base64key[,keyId:base64key...]')
+    .optional(),
+  KUSTIQ_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  KUSTIQ_REGION: z.enum(['us', 'eu']).default('us'),
+  KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+export type ConfigKey = keyof z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: { variable: string; problem: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.problem}`).join('\n') +
+        '\nSee .env.example for every variable and its format.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment. `require` names variables a command cannot run
+ * without; every offending variable is reported at once, never one at a time.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, require: ConfigKey[] = []): Config {
+  // Empty strings mean "unset" (a blank line in a .env file must not fail validation).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  const problems: { variable: string; problem: string }[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ variable: String(issue.path[0]), problem: issue.message });
+    }
+  }
+  for (const key of require) {
+    if (cleaned[key] === undefined && !problems.some((p) => p.variable === key)) {
+      problems.push({ variable: key, problem: 'is required for this command' });
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.KUSTIQ_DATA_DIR) };
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_workspaces';
+
+/**
+ * Migrations are listed here (not discovered from the file system) so they load
+ * the same way under the CLI, tests and bundlers. Append; never reorder or rename.
+ */
+const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
+  '001_workspaces': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name]!,
+};

@@ -1,0 +1,24 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from '../log';
+
+/**
+ * Background work runs on pg-boss in the same Postgres: start more `kustiq worker`
+ * processes to scale out. Queues and schedules are registered by each capability.
+ */
+export interface Worker {
+  boss: PgBoss;
+  stop: () => Promise<void>;
+}
+
+export async function startWorker(databaseUrl: string, log: Logger): Promise<Worker> {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 5 });
+  boss.on('error', (err) => log.error({ err: { message: err.message } }, 'pg-boss error'));
+  await boss.start();
+  log.info('worker started');
+  return {
+    boss,
+    stop: async () => {
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
+  };
+}
