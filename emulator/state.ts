@@ -288,10 +288,8 @@ export class EmulatorState {
 
   install(portalId: number, appId: number, scopes: string[], userId: number): Installation {
     const key = `${portalId}:${appId}`;
-    const prev = this.installations.get(key);
-    // Reinstalling adds scopes; HubSpot keeps a union of what was granted.
-    const merged = prev?.installed ? Array.from(new Set([...prev.scopes, ...scopes])) : scopes;
-    const inst: Installation = { portalId, appId, scopes: merged, installed: true, userId };
+    // A (re)install grants what this consent granted; narrower consent narrows the grant.
+    const inst: Installation = { portalId, appId, scopes: [...scopes], installed: true, userId };
     this.installations.set(key, inst);
     return inst;
   }

@@ -48,6 +48,7 @@ const SettingsBody = z.object({
   nextGrant: z.object({ withhold: z.array(z.string()).default([]), error: z.string().optional(), errorDescription: z.string().optional(), portalId: z.number().int().optional() }).nullable().optional(),
   webhooks: z.object({ retryDelaysMs: z.array(z.number().int().min(0)), batchWindowMs: z.number().int().min(0), timeoutMs: z.number().int().positive() }).partial().optional(),
   clockAdvanceMs: z.number().int().optional(),
+  freezeClock: z.boolean().optional(),
 });
 
 export function adminRoutes(ctx: EmulatorContext, log: RequestLog, resetLimits: () => void): Router {
@@ -215,6 +216,7 @@ export function adminRoutes(ctx: EmulatorContext, log: RequestLog, resetLimits: 
     if (b.searchDelayMs !== undefined) s.searchDelayMs = b.searchDelayMs;
     if (b.accessTokenTtlSeconds !== undefined) s.accessTokenTtlSeconds = b.accessTokenTtlSeconds;
     if (b.nextGrant !== undefined) s.nextGrant = b.nextGrant;
+    if (b.freezeClock !== undefined) state.clock.freeze(b.freezeClock);
     if (b.clockAdvanceMs) state.clock.advance(b.clockAdvanceMs);
     res.json(s);
   }));
@@ -247,6 +249,7 @@ export function adminRoutes(ctx: EmulatorContext, log: RequestLog, resetLimits: 
     resetLimits();
     state.settings = structuredClone(DEFAULT_SETTINGS);
     state.clock.offsetMs = 0;
+    state.clock.frozenAt = null;
     if (!b.keepPortals) {
       const keep = state.portals.get(state.defaultPortalId);
       state.portals.clear();
