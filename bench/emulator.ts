@@ -19,7 +19,8 @@ export async function benchEmulator(opts: { seconds?: number; concurrency?: numb
   const seconds = opts.seconds ?? 5;
   const concurrency = opts.concurrency ?? 16;
   // Throughput: a portal of 10,000 companies, updates of 100 records with 8 kustiq-like values each.
-  const emu = await spawnEmulator(['--companies', '10000', '--no-rate-limit']);
+  // A larger young generation suits the emulator's allocate-and-drop request handling.
+  const emu = await spawnEmulator(['--companies', '10000', '--no-rate-limit'], {}, ['--max-semi-space-size=64']);
   let batchUpdate: EmulatorBenchResult['batchUpdate'];
   try {
     const token = await oauthConnect(emu.url, emu);

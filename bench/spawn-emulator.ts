@@ -15,8 +15,8 @@ export interface SpawnedEmulator {
 }
 
 /** Runs `kustiq emulator --json` as its own process and waits for its ready line (interfaces.md §4). */
-export async function spawnEmulator(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedEmulator> {
-  const child = spawn(process.execPath, [KUSTIQ_BIN, 'emulator', '--json', ...args], {
+export async function spawnEmulator(args: string[] = [], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Promise<SpawnedEmulator> {
+  const child = spawn(process.execPath, [...nodeFlags, KUSTIQ_BIN, 'emulator', '--json', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });

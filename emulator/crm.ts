@@ -19,7 +19,11 @@ export interface ChangeEvent {
   source: ChangeSource;
 }
 
-export type ChangeListener = (e: ChangeEvent) => void;
+export interface ChangeListener {
+  (e: ChangeEvent): void;
+  /** Whether anyone would receive changes on this portal; writes skip building events otherwise. */
+  wants?: (portalId: number) => boolean;
+}
 
 export interface PropertyValueError {
   isValid: false;
@@ -36,6 +40,14 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 function bad(p: PropertyDef, value: string, error: string, message: string): PropertyValueError {
   return { isValid: false, message, error, name: p.name, localizedErrorMessage: message };
+}
+
+const OPTION_SETS = new WeakMap<PropertyDef['options'], Set<string>>();
+/** Option values as a set, cached per options array (PATCH replaces the array). */
+function optionSet(p: PropertyDef): Set<string> {
+  let set = OPTION_SETS.get(p.options);
+  if (!set) OPTION_SETS.set(p.options, (set = new Set(p.options.map((o) => o.value))));
+  return set;
 }
 
 /** HubSpot's value validation (including the 2025 rule: no padding on non-string values). */
@@ -72,7 +84,7 @@ export function validateValue(p: PropertyDef, value: string, opts: { allowReadOn
       return { ok: true, value: p.type === 'date' ? new Date(ms).toISOString().slice(0, 10) : new Date(ms).toISOString() };
     }
     case 'enumeration': {
-      const allowed = new Set(p.options.map((o) => o.value));
+      const allowed = optionSet(p);
       const parts = p.fieldType === 'checkbox' ? value.split(';') : [value];
       for (const part of parts) {
         if (!allowed.has(part)) {
@@ -154,7 +166,7 @@ export class CrmService {
       indexAt: at + delay, indexedProperties: delay > 0 ? null : properties,
     };
     store.insert(rec);
-    if (!emit) return rec;
+    if (!emit || (this.onChange.wants && !this.onChange.wants(portal.portalId))) return rec;
     this.onChange({ portalId: portal.portalId, objectType: type, objectId: id, change: 'creation', occurredAt: at, source });
     for (const [k, v] of Object.entries(properties)) {
       if (!['hs_object_id', 'createdate', 'hs_lastmodifieddate', 'lastmodifieddate'].includes(k)) {
@@ -183,6 +195,7 @@ export class CrmService {
     for (const p of this.lastModifiedProps(type)) rec.properties[p] = iso(at);
     rec.indexAt = at + delay;
     if (delay === 0) rec.indexedProperties = rec.properties;
+    if (this.onChange.wants && !this.onChange.wants(portal.portalId)) return rec;
     for (const [k, v] of changed) {
       this.onChange({ portalId: portal.portalId, objectType: type, objectId: rec.id, change: 'propertyChange', propertyName: k, propertyValue: v, occurredAt: at, source });
     }
@@ -215,8 +228,8 @@ export function serializeRecord(
   const out: Record<string, unknown> = {
     id: rec.id,
     properties,
-    createdAt: iso(rec.createdAt),
-    updatedAt: iso(rec.updatedAt),
+    createdAt: rec.properties.createdate ?? iso(rec.createdAt),
+    updatedAt: rec.properties.hs_lastmodifieddate ?? iso(rec.updatedAt),
     archived: rec.archived,
   };
   if (rec.archived && rec.archivedAt) out.archivedAt = iso(rec.archivedAt);

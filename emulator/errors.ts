@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /** HubSpot's error body (OpenAPI `Error`): status, message, correlationId, category, ... */
 export interface HubSpotErrorBody {
@@ -22,8 +22,15 @@ export class HubSpotError extends Error {
   }
 }
 
-export function sendError(res: Response, err: HubSpotError): void {
-  res.status(err.status).json({ status: 'error', ...err.body, correlationId: randomUUID() });
+/** Plain node response writing, so both express routes and the raw fast path use it. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: HubSpotError): void {
+  sendJson(res, err.status, { status: 'error', ...err.body, correlationId: randomUUID() });
 }
 
 export const errors = {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 export interface RequestLogEntry {
@@ -21,18 +22,24 @@ export class RequestLog {
 
   middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (req.path.startsWith('/_emulator')) return next();
-    const started = performance.now();
-    res.on('finish', () => this.record(req, res, started));
-    res.on('close', () => { if (!res.writableFinished) this.record(req, res, started, 0); });
+    this.track(req, res, req.path, () => {
+      const route = (req as Request & { route?: { path?: string } }).route?.path;
+      return `${req.method} ${route ? `${req.baseUrl}${route}` : req.path}`;
+    });
     next();
   };
 
-  private record(req: Request, res: Response, started: number, status = res.statusCode) {
-    const route = (req as Request & { route?: { path?: string } }).route?.path;
-    const endpoint = `${req.method} ${route ? `${req.baseUrl}${route}` : req.path}`;
+  /** Records the request when its response closes; `endpoint` names the route template. */
+  track(req: IncomingMessage, res: ServerResponse, path: string, endpoint: () => string): void {
+    const started = performance.now();
+    // 'close' fires for finished and for dropped responses alike; a dropped one logs status 0.
+    res.once('close', () => this.record(req.method ?? 'GET', path, endpoint(), res, started, res.writableFinished ? res.statusCode : 0));
+  }
+
+  private record(method: string, path: string, endpoint: string, res: ServerResponse, started: number, status: number) {
     const e: RequestLogEntry = {
-      at: Date.now(), method: req.method, path: req.path, endpoint, status,
-      ms: Math.round((performance.now() - started) * 100) / 100, portalId: (res.locals.portalId as number | undefined) ?? null,
+      at: Date.now(), method, path, endpoint, status,
+      ms: Math.round((performance.now() - started) * 100) / 100, portalId: (res as ServerResponse & { portalId?: number }).portalId ?? null,
     };
     this.total++;
     if (status === 429) this.http429++;

@@ -19,6 +19,7 @@ import { objectRoutes } from './routes/objects';
 import { propertyRoutes } from './routes/properties';
 import { seedPortal } from './seed';
 import { EmulatorState, type EmulatorSettings } from './state';
+import { fastPath } from './fast-path';
 import { subscriptionsFromHsmeta, WebhookDispatcher } from './webhooks';
 
 export const WEBHOOKS_HSMETA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/app/webhooks/webhooks-hsmeta.json');
@@ -82,7 +83,11 @@ export function createEmulatorApp(state: EmulatorState) {
     console.error('[emulator] unhandled error', err);
     sendError(res, errors.serverError(500));
   });
-  return { app, ctx, log };
+  const fast = fastPath(ctx, gate, log);
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!fast(req, res)) app(req, res);
+  };
+  return { app, handler, ctx, log };
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -94,9 +99,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const appId = opts.appId ?? 3_000_001;
   const hsmeta = subscriptionsFromHsmeta(JSON.parse(fs.readFileSync(WEBHOOKS_HSMETA, 'utf8')));
   state.registerApp({ appId, clientId, clientSecret, subscriptions: hsmeta.subscriptions, webhookTargetUrl: opts.webhookTargetUrl ?? null });
-  const { app, ctx, log } = createEmulatorApp(state);
+  const { handler, ctx, log } = createEmulatorApp(state);
   if (opts.companies || opts.contacts) seedPortal(portal, ctx.crm, { companies: opts.companies ?? 0, contacts: opts.contacts ?? 0, seed: opts.seed });
-  const server = http.createServer({ keepAliveTimeout: 30_000 }, app);
+  const server = http.createServer({ keepAliveTimeout: 30_000 }, handler);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

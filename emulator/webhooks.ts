@@ -54,13 +54,6 @@ export function subscriptionsFromHsmeta(cfg: unknown): { subscriptions: WebhookS
   return { subscriptions: subs, maxConcurrentRequests: c?.settings?.maxConcurrentRequests ?? 10, targetUrl: c?.settings?.targetUrl ?? null };
 }
 
-function matches(sub: WebhookSubscription, e: ChangeEvent): boolean {
-  if (!sub.active || sub.objectType !== SINGULAR[e.objectType]) return false;
-  const kind = sub.subscriptionType.split('.')[1];
-  if (e.change === 'creation') return kind === 'creation';
-  return kind === 'propertyChange' && (!sub.propertyName || sub.propertyName === e.propertyName);
-}
-
 /**
  * Turns CRM changes into HubSpot-shaped webhook batches (≤ 100 events a POST) for every
  * app installed on the portal, signs them with the app's client secret, and retries 5xx
@@ -78,14 +71,46 @@ export class WebhookDispatcher {
 
   constructor(private readonly state: EmulatorState, private readonly maxConcurrent = 10) {}
 
-  onChange = (e: ChangeEvent): void => {
+  /** Subscriptions by `objectType:change[:property]`, per app: onChange runs for every written value. */
+  private readonly index = new WeakMap<AppRegistration, Map<string, WebhookSubscription[]>>();
+
+  private subscriptionsFor(app: AppRegistration, e: ChangeEvent): WebhookSubscription[] {
+    let idx = this.index.get(app);
+    if (!idx) {
+      idx = new Map();
+      for (const sub of app.subscriptions) {
+        const kind = sub.subscriptionType.split('.')[1];
+        const key = kind === 'creation' ? `${sub.objectType}:creation` : `${sub.objectType}:propertyChange:${sub.propertyName ?? '*'}`;
+        idx.set(key, [...(idx.get(key) ?? []), sub]);
+      }
+      this.index.set(app, idx);
+    }
+    const obj = SINGULAR[e.objectType];
+    if (e.change === 'creation') return idx.get(`${obj}:creation`) ?? [];
+    const exact = idx.get(`${obj}:propertyChange:${e.propertyName}`);
+    const any = idx.get(`${obj}:propertyChange:*`);
+    return exact && any ? [...exact, ...any] : (exact ?? any ?? []);
+  }
+
+  /** True when an app installed on the portal has somewhere to send webhooks. */
+  wants = (portalId: number): boolean => {
+    for (const inst of this.state.installations.values()) {
+      if (inst.portalId === portalId && inst.installed && this.state.appById(inst.appId)?.webhookTargetUrl) return true;
+    }
+    return false;
+  };
+
+  onChange = Object.assign((e: ChangeEvent): void => this.receive(e), { wants: (portalId: number) => this.wants(portalId) });
+
+  private receive(e: ChangeEvent): void {
     for (const inst of this.state.installations.values()) {
       if (inst.portalId !== e.portalId || !inst.installed) continue;
       const app = this.state.appById(inst.appId);
-      if (!app) continue;
-      if (!inst.scopes.includes(`crm.objects.${e.objectType}.read`)) continue;
-      for (const sub of app.subscriptions) {
-        if (!matches(sub, e)) continue;
+      // Nowhere to deliver: HubSpot would not queue events for an app without a target URL.
+      if (!app?.webhookTargetUrl) continue;
+      const subs = this.subscriptionsFor(app, e).filter((s) => s.active);
+      if (!subs.length || !inst.scopes.includes(`crm.objects.${e.objectType}.read`)) continue;
+      for (const sub of subs) {
         const ev: WebhookEvent = {
           eventId: this.nextEventId++,
           subscriptionId: sub.id,
@@ -109,7 +134,7 @@ export class WebhookDispatcher {
     if (this.pending.size && !this.timer && !this.stopped) {
       this.timer = setTimeout(() => void this.flush(), this.state.settings.webhooks.batchWindowMs);
     }
-  };
+  }
 
   /** Sends everything pending now; resolves when those first attempts have finished. */
   async flush(): Promise<void> {

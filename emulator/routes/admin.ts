@@ -1,4 +1,5 @@
-import express, { type Request, Router } from 'express';
+import { type Request, Router } from 'express';
+import { jsonBody } from '../json-body';
 import { z } from 'zod';
 import { associate } from '../associations';
 import { handle, type EmulatorContext } from '../context';
@@ -54,7 +55,7 @@ const SettingsBody = z.object({
 export function adminRoutes(ctx: EmulatorContext, log: RequestLog, resetLimits: () => void): Router {
   const r = Router();
   const { state, crm } = ctx;
-  r.use(express.json({ limit: '50mb' }));
+  r.use(jsonBody(50 * 1024 * 1024));
 
   const portalOf = (req: Request): Portal => {
     const p = state.portals.get(Number(req.params.portalId));

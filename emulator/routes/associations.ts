@@ -1,4 +1,5 @@
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
+import { jsonBody } from '../json-body';
 import { ASSOC, associate, associationsOf, dissociate } from '../associations';
 import { authed, handle, type EmulatorContext } from '../context';
 import { errors, sendError } from '../errors';
@@ -36,7 +37,7 @@ function ensure(portal: Portal, type: ObjectType, id: string) {
 
 export function associationRoutes(ctx: EmulatorContext): Router {
   const r = Router();
-  const json = express.json({ limit: '5mb' });
+  const json = jsonBody(5 * 1024 * 1024);
   void ctx;
 
   r.get('/crm/v4/objects/:objectType/:objectId/associations/:toObjectType', scopes('objectType', 'toObjectType'), handle((req, res) => {

@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { jsonBody } from '../json-body';
 import { authed, handle, requireScopes, type EmulatorContext } from '../context';
 import { errors } from '../errors';
 import type { HubSpotList } from '../state';
@@ -14,7 +15,7 @@ export function serializeList(l: HubSpotList) {
 /** Lists v3: enough for the company-list picker and reading a list's members. */
 export function listRoutes(ctx: EmulatorContext): Router {
   const r = Router();
-  const json = express.json({ limit: '1mb' });
+  const json = jsonBody(1 * 1024 * 1024);
   const scope = requireScopes('crm.lists.read', 'crm.lists.write');
   void ctx;
 

@@ -1,8 +1,10 @@
-import express, { type Request, type Response, Router } from 'express';
+import type { ServerResponse } from 'node:http';
+import { type Request, type Response, Router } from 'express';
+import { jsonBody } from '../json-body';
 import { associationsOf, v3AssociationType } from '../associations';
 import { authed, handle, requireScopes, type EmulatorContext } from '../context';
-import { parsePropertyList, serializeRecord, validateInputs, type ChangeSource } from '../crm';
-import { errors } from '../errors';
+import { parsePropertyList, serializeRecord, validateInputs, type ChangeSource, type CrmService } from '../crm';
+import { errors, sendJson } from '../errors';
 import { compileSearch, type SearchBody } from '../search';
 import { parseObjectType, SINGULAR, type CrmRecord, type ObjectType, type Portal } from '../state';
 
@@ -23,7 +25,7 @@ function scope(access: 'read' | 'write') {
   };
 }
 
-function batchInputs(body: unknown): Record<string, unknown>[] {
+export function batchInputs(body: unknown): Record<string, unknown>[] {
   const inputs = (body as { inputs?: unknown })?.inputs;
   if (!Array.isArray(inputs)) throw errors.validation('inputs must be an array', { context: { inputs: ['required'] } });
   if (inputs.length > MAX_BATCH) {
@@ -32,7 +34,7 @@ function batchInputs(body: unknown): Record<string, unknown>[] {
   return inputs as Record<string, unknown>[];
 }
 
-function batchResponse(res: Response, okStatus: number, startedAt: string, results: unknown[], missing: string[], type: ObjectType) {
+function batchResponse(res: Response | ServerResponse, okStatus: number, startedAt: string, results: unknown[], missing: string[], type: ObjectType) {
   const body: Record<string, unknown> = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
   if (missing.length) {
     body.numErrors = 1;
@@ -44,9 +46,9 @@ function batchResponse(res: Response, okStatus: number, startedAt: string, resul
       errors: [],
       links: {},
     }];
-    return res.status(207).json(body);
+    return sendJson(res, 207, body);
   }
-  return res.status(okStatus).json(body);
+  return sendJson(res, okStatus, body);
 }
 
 function withAssociations(portal: Portal, type: ObjectType, rec: CrmRecord, out: Record<string, unknown>, assocTypes: string[] | undefined) {
@@ -65,10 +67,52 @@ function withAssociations(portal: Portal, type: ObjectType, rec: CrmRecord, out:
   return out;
 }
 
+export function batchRead(portal: Portal, type: ObjectType, reqBody: unknown, res: Response | ServerResponse): void {
+  const startedAt = new Date().toISOString();
+  const inputs = batchInputs(reqBody);
+  const body = reqBody as { properties?: string[]; idProperty?: string };
+  const results: unknown[] = [];
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const id = String(input.id ?? '');
+    if (seen.has(id)) continue;
+    seen.add(id);
+    let rec: CrmRecord | undefined;
+    if (body.idProperty && body.idProperty !== 'hs_object_id') {
+      rec = portal.objects[type].order.find((x) => !x.archived && x.properties[body.idProperty!] === id);
+    } else rec = portal.objects[type].get(id);
+    if (rec) results.push(serializeRecord(rec, type, body.properties));
+    else missing.push(id);
+  }
+  batchResponse(res, 200, startedAt, results, missing, type);
+}
+
+/** All-or-nothing on invalid values (400); missing or archived ids come back as a 207. */
+export function batchUpdate(crm: CrmService, portal: Portal, type: ObjectType, reqBody: unknown, source: ChangeSource, res: Response | ServerResponse): void {
+  const startedAt = new Date().toISOString();
+  const inputs = batchInputs(reqBody);
+  const ids = inputs.map((i) => String(i.id ?? ''));
+  if (new Set(ids).size !== ids.length) {
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    throw errors.validation(`Duplicate IDs found in batch input: [${dup}]. IDs must be unique`);
+  }
+  const cleaned = validateInputs(portal, type, inputs.map((inp) => ({ ref: String(inp.id), properties: (inp.properties ?? {}) as Record<string, unknown> })));
+  const results: unknown[] = [];
+  const missing: string[] = [];
+  inputs.forEach((inp, i) => {
+    const rec = portal.objects[type].get(String(inp.id));
+    if (!rec) return void missing.push(String(inp.id));
+    crm.update(portal, type, rec, cleaned[i]!, source);
+    results.push(serializeRecord(rec, type, Object.keys(cleaned[i]!)));
+  });
+  batchResponse(res, 200, startedAt, results, missing, type);
+}
+
 export function objectRoutes(ctx: EmulatorContext): Router {
   const r = Router({ mergeParams: true });
   const { crm, state } = ctx;
-  const json = express.json({ limit: '10mb' });
+  const json = jsonBody(10 * 1024 * 1024);
   const source = (res: Response): ChangeSource => ({ kind: 'INTEGRATION', appId: authed(res).auth.appId });
 
   r.get('/:objectType', scope('read'), handle((req, res) => {
@@ -119,26 +163,7 @@ export function objectRoutes(ctx: EmulatorContext): Router {
   }));
 
   r.post('/:objectType/batch/read', scope('read'), json, handle((req, res) => {
-    const type = objectType(req);
-    const { portal } = authed(res);
-    const startedAt = new Date().toISOString();
-    const inputs = batchInputs(req.body);
-    const body = req.body as { properties?: string[]; idProperty?: string; archived?: boolean };
-    const results: unknown[] = [];
-    const missing: string[] = [];
-    const seen = new Set<string>();
-    for (const input of inputs) {
-      const id = String(input.id ?? '');
-      if (seen.has(id)) continue;
-      seen.add(id);
-      let rec: CrmRecord | undefined;
-      if (body.idProperty && body.idProperty !== 'hs_object_id') {
-        rec = portal.objects[type].order.find((x) => !x.archived && x.properties[body.idProperty!] === id);
-      } else rec = portal.objects[type].get(id);
-      if (rec) results.push(serializeRecord(rec, type, body.properties));
-      else missing.push(id);
-    }
-    batchResponse(res, 200, startedAt, results, missing, type);
+    batchRead(authed(res).portal, objectType(req), req.body, res);
   }));
 
   r.post('/:objectType/batch/create', scope('write'), json, handle((req, res) => {
@@ -152,23 +177,7 @@ export function objectRoutes(ctx: EmulatorContext): Router {
   }));
 
   r.post('/:objectType/batch/update', scope('write'), json, handle((req, res) => {
-    const type = objectType(req);
-    const { portal } = authed(res);
-    const startedAt = new Date().toISOString();
-    const inputs = batchInputs(req.body);
-    const ids = inputs.map((i) => String(i.id ?? ''));
-    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (dup !== undefined) throw errors.validation(`Duplicate IDs found in batch input: [${dup}]. IDs must be unique`);
-    const cleaned = validateInputs(portal, type, inputs.map((inp) => ({ ref: String(inp.id), properties: (inp.properties ?? {}) as Record<string, unknown> })));
-    const results: unknown[] = [];
-    const missing: string[] = [];
-    inputs.forEach((inp, i) => {
-      const rec = portal.objects[type].get(String(inp.id));
-      if (!rec) return void missing.push(String(inp.id));
-      crm.update(portal, type, rec, cleaned[i]!, source(res));
-      results.push(serializeRecord(rec, type, Object.keys(cleaned[i]!)));
-    });
-    batchResponse(res, 200, startedAt, results, missing, type);
+    batchUpdate(crm, authed(res).portal, objectType(req), req.body, source(res), res);
   }));
 
   r.post('/:objectType/batch/archive', scope('write'), json, handle((req, res) => {

@@ -1,4 +1,5 @@
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
+import { jsonBody } from '../json-body';
 import { authed, handle, requireScopes, type EmulatorContext } from '../context';
 import { errors } from '../errors';
 import { parseObjectType, type ObjectType, type Portal, type PropertyDef, type PropertyOption } from '../state';
@@ -76,7 +77,7 @@ function serialize(p: PropertyDef) {
 
 export function propertyRoutes(ctx: EmulatorContext): Router {
   const r = Router({ mergeParams: true });
-  const json = express.json({ limit: '5mb' });
+  const json = jsonBody(5 * 1024 * 1024);
   void ctx;
 
   r.get('/:objectType/groups', readScope, handle((req, res) => {
