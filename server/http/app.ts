@@ -1,12 +1,16 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { dashboardRoutes } from '../dashboard/routes';
+import type { InstallServices } from '../install/services';
 import type { Logger } from '../log';
 
 export interface AppDeps {
   config: Config;
   knex: Knex;
   log: Logger;
+  /** OAuth install, dashboard and API; absent when HubSpot credentials are not configured. */
+  install?: InstallServices;
 }
 
 /** The backend's HTTP surface. Routes are added per capability (install, dashboard, card, webhooks). */
@@ -21,6 +25,13 @@ export function createHttpApp(deps: AppDeps): Express {
     } catch {
       res.status(503).json({ ok: false, database: 'down' });
     }
+  });
+  if (deps.install) app.use(dashboardRoutes(deps.install));
+  app.use((_req, res) => void res.status(404).json({ error: { message: 'Not found' } }));
+  // Never echo internals: the message may hold upstream text; log it, answer generically.
+  app.use((err: Error, req: Request, res: Response, _next: NextFunction) => {
+    deps.log.error({ err: { name: err.name, message: err.message }, path: req.path }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ error: { message: 'Something went wrong on our side. It was logged; try again shortly.' } });
   });
   return app;
 }

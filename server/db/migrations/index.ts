@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_workspaces';
+import * as m002 from './002_hubspot_connection';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -7,6 +8,7 @@ import * as m001 from './001_workspaces';
  */
 const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
   '001_workspaces': m001,
+  '002_hubspot_connection': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

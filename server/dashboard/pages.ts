@@ -1,0 +1,69 @@
+import { ERROR_CODES, type ErrorCode } from '../errors/codes';
+import type { connectionView } from '../install/connection';
+
+/** Server-rendered dashboard pages: plain HTML, every interpolated value escaped. */
+export function esc(v: unknown): string {
+  return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0;background:#f5f8fa;color:#33475b}
+header{background:#2d3e50;color:#fff;padding:14px 32px;display:flex;justify-content:space-between;align-items:center}
+header a{color:#fff}main{max-width:880px;margin:32px auto;padding:0 16px}
+.card{background:#fff;border:1px solid #cbd6e2;border-radius:6px;padding:24px;margin-bottom:16px}
+.tag{display:inline-block;border-radius:3px;padding:2px 8px;font-size:13px;font-weight:600}
+.ok{background:#e5f8f6;color:#00a38d}.off{background:#fdedee;color:#d94c53}.warn{background:#fef8f0;color:#b36b00}
+button,.button{background:#ff7a59;color:#fff;border:0;border-radius:3px;padding:10px 18px;font-size:14px;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary{background:#fff;color:#33475b;border:1px solid #cbd6e2}dl{display:grid;grid-template-columns:180px 1fr;gap:8px 16px}
+dt{font-weight:600}.problem{border-left:4px solid #d94c53;padding:8px 12px;background:#fdedee;margin:8px 0}
+.problem.warn{border-color:#b36b00;background:#fef8f0}code{background:#eaf0f6;padding:1px 4px;border-radius:3px}`;
+
+export function layout(title: string, body: string, user?: { email: string; csrf: string }): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Kustiq</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head><body>
+<header><strong>Kustiq</strong>${user ? `<span>${esc(user.email)} · <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="logout">Sign out</button></form></span>` : ''}</header>
+<main>${body}</main></body></html>`;
+}
+
+export function problem(code: ErrorCode, detail: string | null, kind: 'error' | 'warn' = 'error'): string {
+  const c = ERROR_CODES[code];
+  return `<div class="problem ${kind === 'warn' ? 'warn' : ''}" data-testid="problem-${esc(code)}"><strong><code>${esc(code)}</code> ${esc(c.title)}</strong>
+<div>${esc(detail ?? '')}</div><div>${esc(c.action)} <a href="/docs/troubleshooting#${esc(c.anchor)}">Troubleshooting</a></div></div>`;
+}
+
+export function loginPage(message?: string): string {
+  return layout('Sign in', `<div class="card"><h1>Sign in to Kustiq</h1>
+<p>Kustiq signs you in with your HubSpot account: no password of ours.</p>
+${message ? `<div class="problem">${esc(message)}</div>` : ''}
+<a class="button" href="/oauth/install?purpose=login" data-testid="sign-in">Sign in with HubSpot</a></div>`);
+}
+
+export function errorPage(title: string, message: string, code: ErrorCode | null): string {
+  return layout(title, `<div class="card"><h1>${esc(title)}</h1>${code ? problem(code, message) : `<div class="problem">${esc(message)}</div>`}
+<p><a href="/integrations">Back to Integrations</a></p></div>`);
+}
+
+type Connection = NonNullable<Awaited<ReturnType<typeof connectionView>>>;
+
+export function integrationsPage(user: { email: string; csrf: string }, c: Connection | null): string {
+  let card: string;
+  if (!c || c.status === 'disconnected') {
+    card = `<div class="card" data-testid="hubspot-card"><h2>HubSpot <span class="tag off" data-testid="status">Not connected</span></h2>
+${c?.statusCode ? problem(c.statusCode as ErrorCode, c.statusDetail) : c ? `<p>${esc(c.statusDetail ?? '')}. kustiq_* properties and their values stay on your HubSpot records.</p>` : ''}
+<p>Connect a HubSpot portal to enrich its companies and contacts. Kustiq asks for six scopes (and two optional ones).</p>
+<a class="button" href="/oauth/install?purpose=connect" data-testid="connect">Connect</a></div>`;
+  } else {
+    const props = c.properties.map((p) => problem(p.code as ErrorCode, `${p.objectType}.${p.name}: ${p.detail}`, p.status === 'missing_scope' ? 'warn' : 'error')).join('');
+    card = `<div class="card" data-testid="hubspot-card"><h2>HubSpot <span class="tag ok" data-testid="status">Connected</span></h2>
+${c.statusCode ? problem(c.statusCode as ErrorCode, c.statusDetail) : ''}
+${c.regionWarning ? problem('ERR_REGION_MISMATCH', c.regionWarning.replace(/^ERR_REGION_MISMATCH: /, ''), 'warn') : ''}
+<dl><dt>Portal</dt><dd data-testid="portal-id">${esc(c.portalId)}${c.hubDomain ? ` (${esc(c.hubDomain)})` : ''}</dd>
+<dt>Region</dt><dd data-testid="region">${esc(c.region)}${c.timeZone ? ` · ${esc(c.timeZone)}` : ''}</dd>
+<dt>Granted scopes</dt><dd data-testid="scopes">${c.scopes.map((s) => `<code>${esc(s)}</code>`).join(' ')}</dd>
+<dt>Connected by</dt><dd>${esc(c.connectedBy)}</dd>
+<dt>Last sync</dt><dd data-testid="last-sync">${c.lastSyncAt ? esc(new Date(c.lastSyncAt).toISOString()) : 'Not synced yet'}</dd></dl>
+${props}
+<form method="post" action="/integrations/hubspot/disconnect" onsubmit="return confirm('Disconnect HubSpot? kustiq_* values stay on your records.')">
+<input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="disconnect">Disconnect</button></form></div>`;
+  }
+  return layout('Integrations', `<h1>Settings → Integrations</h1>${card}`, user);
+}

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Request, type Response } from 'express';
+import { marked } from 'marked';
+import { z } from 'zod';
+import { KustiqError } from '../errors/codes';
+import { connectionView, disconnect } from '../install/connection';
+import { CallbackError, completeAuthorization, SESSION_TTL_MS, startAuthorization, STATE_TTL_MS } from '../install/oauth-flow';
+import { sha256 } from '../install/secrets';
+import type { InstallServices } from '../install/services';
+import { Cookies, currentSession, OAUTH_COOKIE, SESSION_COOKIE, sessionMiddleware } from './session';
+import { errorPage, integrationsPage, loginPage } from './pages';
+
+const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs');
+
+/** Bad input gets a 4xx naming the field. */
+function badRequest(res: Response, issues: z.ZodError) {
+  const fields = issues.issues.map((i) => ({ field: i.path.join('.'), problem: i.message }));
+  res.status(400).json({ error: { message: `Invalid ${fields.map((f) => f.field).join(', ')}`, fields } });
+}
+
+export function dashboardRoutes(s: InstallServices): Router {
+  const r = Router();
+  const secure = (s.config.PUBLIC_URL ?? '').startsWith('https://');
+  if (!s.config.KUSTIQ_SESSION_SECRET) throw new Error('KUSTIQ_SESSION_SECRET is required for the dashboard');
+  const cookies = new Cookies(s.config.KUSTIQ_SESSION_SECRET, secure);
+  r.use(sessionMiddleware(s.knex, cookies));
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  const requireSession = (req: Request, res: Response) => {
+    const sess = currentSession(res);
+    if (!sess) {
+      if (req.path.startsWith('/api/')) res.status(401).json({ error: { message: 'Sign in first' } });
+      else res.redirect(302, '/login');
+    }
+    return sess;
+  };
+  const checkCsrf = (req: Request, res: Response): boolean => {
+    const sess = currentSession(res)!;
+    const token = (req.body as { csrf?: string } | undefined)?.csrf ?? req.get('x-kustiq-csrf');
+    if (token !== sess.csrf) {
+      res.status(403).send(errorPage('Request refused', 'The form was stale or came from another site. Reload the page and try again.', null));
+      return false;
+    }
+    return true;
+  };
+
+  r.get('/', (_req, res) => res.redirect(302, currentSession(res) ? '/integrations' : '/login'));
+  r.get('/login', (_req, res) => res.type('html').send(loginPage()));
+
+  r.get('/oauth/install', async (req, res, next) => {
+    try {
+      const parsed = z.object({ purpose: z.enum(['login', 'connect']).default('connect') }).safeParse(req.query);
+      if (!parsed.success) return badRequest(res, parsed.error);
+      const sess = currentSession(res);
+      const { url, browserNonce } = await startAuthorization(s, parsed.data.purpose, sess?.workspaceId ?? null);
+      cookies.set(res, OAUTH_COOKIE, browserNonce, STATE_TTL_MS / 1000);
+      res.redirect(302, url);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.get('/oauth/callback', async (req, res, next) => {
+    const q = z.object({ state: z.string().max(200).optional(), code: z.string().max(2000).optional(), error: z.string().max(200).optional(), error_description: z.string().max(2000).optional() }).safeParse(req.query);
+    if (!q.success) return void res.status(400).type('html').send(errorPage('HubSpot connection failed', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), null));
+    try {
+      const result = await completeAuthorization(s, {
+        state: q.data.state, code: q.data.code, error: q.data.error, errorDescription: q.data.error_description, browserNonce: cookies.read(req, OAUTH_COOKIE) ?? undefined,
+      });
+      cookies.clear(res, OAUTH_COOKIE);
+      cookies.set(res, SESSION_COOKIE, result.sessionId, SESSION_TTL_MS / 1000);
+      res.redirect(302, '/integrations');
+    } catch (err) {
+      cookies.clear(res, OAUTH_COOKIE);
+      if (err instanceof CallbackError) return void res.status(err.status).type('html').send(errorPage('HubSpot connection failed', err.message, err.code));
+      if (err instanceof KustiqError) return void res.status(400).type('html').send(errorPage('HubSpot connection failed', err.message, err.code));
+      next(err);
+    }
+  });
+
+  r.get('/integrations', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      res.type('html').send(integrationsPage(sess, await connectionView(s, sess.workspaceId)));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.post('/integrations/hubspot/disconnect', form, async (req, res, next) => {
+    try {
+      if (!requireSession(req, res) || !checkCsrf(req, res)) return;
+      await disconnect(s, currentSession(res)!.workspaceId);
+      res.redirect(303, '/integrations');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.post('/logout', form, async (req, res, next) => {
+    try {
+      if (!requireSession(req, res) || !checkCsrf(req, res)) return;
+      const id = cookies.read(req, SESSION_COOKIE);
+      if (id) await s.knex('sessions').where({ id_hash: sha256(id) }).delete();
+      cookies.clear(res, SESSION_COOKIE);
+      res.redirect(303, '/login');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // JSON API for the same actions (session cookie + x-kustiq-csrf header).
+  r.get('/api/connection', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      res.json({ connection: await connectionView(s, sess.workspaceId) });
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.post('/api/connection/disconnect', express.json({ limit: '4kb' }), async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      if (req.get('x-kustiq-csrf') !== sess.csrf) return void res.status(403).json({ error: { message: 'x-kustiq-csrf header missing or wrong', field: 'x-kustiq-csrf' } });
+      const out = await disconnect(s, sess.workspaceId);
+      if (!out) return void res.status(404).json({ error: { message: 'No HubSpot connection' } });
+      res.json({ disconnected: out });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.get('/docs/troubleshooting', async (_req, res, next) => {
+    try {
+      const md = fs.readFileSync(path.join(DOCS, 'troubleshooting.md'), 'utf8');
+      res.type('html').send(`<!doctype html><meta charset="utf-8"><title>Troubleshooting · Kustiq</title><style>body{font-family:system-ui;max-width:800px;margin:32px auto;padding:0 16px;color:#33475b}</style>${await marked.parse(md)}`);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return r;
+}

@@ -1,0 +1,154 @@
+import { ERROR_CODES, KustiqError, type ErrorCode } from '../errors/codes';
+import { hubspotClient } from '../hubspot/client';
+import { missingRequired, OPTIONAL_SCOPES, regionOf, REQUIRED_SCOPES } from '../hubspot/scopes';
+import { ensureSchema, type SchemaReport } from '../schema/ensure-schema';
+import { recordSchemaStates } from './schema-states';
+import { randomToken, sha256 } from './secrets';
+import type { InstallServices } from './services';
+
+export const STATE_TTL_MS = 10 * 60_000;
+export const SESSION_TTL_MS = 14 * 86_400_000;
+
+/** A callback that cannot be trusted or did not complete; shown to the user as a page. */
+export class CallbackError extends Error {
+  constructor(readonly status: number, message: string, readonly code: ErrorCode | null = null) {
+    super(message);
+    this.name = 'CallbackError';
+  }
+}
+
+/**
+ * Starts OAuth: a single-use, 10-minute state bound to the browser by a nonce that only
+ * that browser's cookie carries. Returns HubSpot's authorize URL and the cookie value.
+ */
+export async function startAuthorization(s: InstallServices, purpose: 'login' | 'connect', workspaceId: string | null) {
+  const state = randomToken();
+  const browserNonce = randomToken();
+  await s.knex('oauth_states').insert({
+    state_hash: sha256(state), browser_hash: sha256(browserNonce), purpose, workspace_id: workspaceId,
+    expires_at: new Date(Date.now() + STATE_TTL_MS),
+  });
+  const url = new URL(s.config.HUBSPOT_AUTHORIZE_URL);
+  url.searchParams.set('client_id', s.config.HUBSPOT_CLIENT_ID!);
+  url.searchParams.set('redirect_uri', s.redirectUri);
+  url.searchParams.set('scope', REQUIRED_SCOPES.join(' '));
+  url.searchParams.set('optional_scope', OPTIONAL_SCOPES.join(' '));
+  url.searchParams.set('state', state);
+  return { url: url.toString(), browserNonce };
+}
+
+export interface CallbackInput {
+  state?: string;
+  code?: string;
+  error?: string;
+  errorDescription?: string;
+  browserNonce?: string;
+}
+
+export interface InstallResult {
+  workspaceId: string;
+  connectionId: string;
+  portalId: number;
+  userId: string;
+  sessionId: string;
+  scopes: string[];
+  missingScopes: string[];
+  regionWarning: boolean;
+  schema: SchemaReport | null;
+  schemaError: string | null;
+}
+
+/** Consumes the state atomically: a replay, a forgery or another browser is refused. */
+async function consumeState(s: InstallServices, state: string | undefined, browserNonce: string | undefined) {
+  if (!state) throw new CallbackError(400, 'The sign-in link is missing its state parameter. Start again from Kustiq.');
+  const [row] = await s.knex('oauth_states')
+    .where({ state_hash: sha256(state) })
+    .whereNull('used_at')
+    .update({ used_at: s.knex.fn.now() })
+    .returning(['browser_hash', 'purpose', 'workspace_id', 'expires_at']);
+  if (!row) throw new CallbackError(400, 'This sign-in link is not valid or was already used. Start again from Kustiq.');
+  if (new Date(row.expires_at).getTime() < Date.now()) throw new CallbackError(400, 'This sign-in link expired (10 minutes). Start again from Kustiq.');
+  if (!browserNonce || sha256(browserNonce) !== row.browser_hash) {
+    throw new CallbackError(400, 'This sign-in was started in another browser. Start again from this browser.');
+  }
+  return row as { purpose: 'login' | 'connect'; workspace_id: string | null };
+}
+
+export async function completeAuthorization(s: InstallServices, input: CallbackInput): Promise<InstallResult> {
+  const st = await consumeState(s, input.state, input.browserNonce);
+  if (input.error) {
+    const scopeProblem = input.error === 'invalid_scope' || /scope/i.test(input.errorDescription ?? '');
+    throw new CallbackError(400, `HubSpot did not connect: ${input.error}${input.errorDescription ? ` — ${input.errorDescription}` : ''}`, scopeProblem ? 'ERR_SCOPE_MISSING' : null);
+  }
+  if (!input.code) throw new CallbackError(400, 'HubSpot sent no authorization code.');
+
+  const tokens = await s.oauth.exchangeCode(input.code, s.redirectUri);
+  const info = await s.oauth.accessTokenInfo(tokens.access_token);
+  const account = await s.oauth.accountDetails(tokens.access_token);
+  const portalId = info.hub_id;
+  const scopes = info.scopes;
+  const missing = missingRequired(scopes);
+
+  const result = await s.knex.transaction(async (trx) => {
+    const existing = await trx('hubspot_connections').where({ portal_id: String(portalId) }).first();
+    let workspaceId: string = existing?.workspace_id ?? st.workspace_id;
+    if (!workspaceId) {
+      const [w] = await trx('workspaces').insert({ name: info.hub_domain ?? `HubSpot portal ${portalId}`, region: s.config.KUSTIQ_REGION }).returning('id');
+      workspaceId = w.id;
+    }
+    const workspace = await trx('workspaces').where({ id: workspaceId }).first();
+    const regionWarning = workspace.region !== regionOf(account.dataHostingLocation);
+    const row = {
+      workspace_id: workspaceId,
+      portal_id: String(portalId),
+      status: 'connected',
+      status_code: missing.length ? 'ERR_SCOPE_MISSING' : null,
+      status_detail: missing.length ? `Missing required scope(s): ${missing.join(', ')}` : null,
+      scopes,
+      hubspot_user_id: info.user_id ?? null,
+      hubspot_user_email: info.user ?? null,
+      hub_domain: info.hub_domain ?? null,
+      app_id: info.app_id ?? null,
+      time_zone: account.timeZone,
+      data_hosting_location: account.dataHostingLocation,
+      ui_domain: account.uiDomain,
+      region_warning: regionWarning
+        ? `ERR_REGION_MISMATCH: workspace region ${workspace.region}, portal data hosted in ${account.dataHostingLocation}`
+        : null,
+      ...s.vault.encryptedTokens(portalId, tokens),
+      refreshed_at: new Date(),
+      connected_at: new Date(),
+      disconnected_at: null,
+      updated_at: new Date(),
+    };
+    const [conn] = await trx('hubspot_connections').insert(row).onConflict('portal_id').merge().returning('id');
+    const [user] = await trx('users')
+      .insert({ workspace_id: workspaceId, hubspot_user_id: String(info.user_id ?? 0), email: info.user ?? 'unknown' })
+      .onConflict(['workspace_id', 'hubspot_user_id']).merge(['email'])
+      .returning('id');
+    const sessionId = randomToken();
+    await trx('sessions').insert({ id_hash: sha256(sessionId), user_id: user.id, workspace_id: workspaceId, expires_at: new Date(Date.now() + SESSION_TTL_MS) });
+    return { workspaceId, connectionId: conn.id as string, userId: user.id as string, sessionId, regionWarning };
+  });
+
+  let schema: SchemaReport | null = null;
+  let schemaError: string | null = null;
+  if (!missing.length) {
+    try {
+      schema = await ensureSchema(hubspotClient(tokens.access_token, s.config.HUBSPOT_API_BASE_URL), scopes);
+      await recordSchemaStates(s.knex, result.connectionId, schema);
+    } catch (err) {
+      // The connection stands; the schema is retried by the next sync.
+      schemaError = (err as Error).message;
+      s.log.warn({ portalId, err: { message: schemaError } }, 'schema setup failed after install');
+    }
+  }
+  s.log.info({ portalId, workspaceId: result.workspaceId, scopes: scopes.length, missing }, 'HubSpot connected');
+  return { ...result, portalId, scopes, missingScopes: missing, schema, schemaError };
+}
+
+export function describe(code: ErrorCode) {
+  return ERROR_CODES[code];
+}
+
+export { KustiqError };

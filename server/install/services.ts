@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { HubSpotOAuth, oauthOptions } from '../hubspot/oauth-client';
+import type { Logger } from '../log';
+import { parseKeyring } from '../vault/crypto';
+import { TokenVault } from '../vault/token-vault';
+
+/** What the install, dashboard and jobs need, built once from the config. */
+export interface InstallServices {
+  config: Config;
+  knex: Knex;
+  log: Logger;
+  oauth: HubSpotOAuth;
+  vault: TokenVault;
+  redirectUri: string;
+}
+
+export function installServices(config: Config, knex: Knex, log: Logger): InstallServices {
+  if (!config.KUSTIQ_ENCRYPTION_KEYS) throw new Error('KUSTIQ_ENCRYPTION_KEYS is required to store HubSpot tokens');
+  const oauth = new HubSpotOAuth(oauthOptions(config));
+  const vault = new TokenVault(knex, parseKeyring(config.KUSTIQ_ENCRYPTION_KEYS), oauth, log);
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  return { config, knex, log, oauth, vault, redirectUri: new URL('/oauth/callback', publicUrl).toString() };
+}

@@ -1,0 +1,98 @@
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
+import { EmulatorAdmin } from '../../emulator/client';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/server';
+import { loadConfig } from '../../server/config';
+import { createHttpApp } from '../../server/http/app';
+import { installServices, type InstallServices } from '../../server/install/services';
+import { createLogger } from '../../server/log';
+import { freePort } from '../../server/db/embedded-postgres';
+import { createTestDatabase, type TestDatabase } from './db';
+
+export const testKey = () => `k${randomBytes(3).toString('hex')}:${randomBytes(32).toString('base64')}`;
+
+/** A browser-like client: follows redirects across backend and emulator, keeps the backend's cookies. */
+export class Browser {
+  cookies = new Map<string, string>();
+  setCookieHeaders: string[] = [];
+  constructor(private readonly backendUrl: string) {}
+
+  private cookieHeader(url: URL): Record<string, string> {
+    if (!url.toString().startsWith(this.backendUrl) || !this.cookies.size) return {};
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+  }
+
+  async request(url: string, init: RequestInit = {}): Promise<Response> {
+    const u = new URL(url, this.backendUrl);
+    const res = await fetch(u, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...this.cookieHeader(u) } });
+    for (const c of res.headers.getSetCookie()) {
+      this.setCookieHeaders.push(c);
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const name = pair!.slice(0, i);
+      const value = pair!.slice(i + 1);
+      if (/max-age=0/i.test(c) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  /** Follows 3xx like a browser; returns the final response and every URL visited. */
+  async go(url: string, init: RequestInit = {}): Promise<{ res: Response; visited: string[]; body: string }> {
+    const visited: string[] = [];
+    let res = await this.request(url, init);
+    visited.push(new URL(url, this.backendUrl).toString());
+    for (let i = 0; i < 10 && res.status >= 300 && res.status < 400; i++) {
+      const next = new URL(res.headers.get('location')!, visited[visited.length - 1]).toString();
+      visited.push(next);
+      res = await this.request(next);
+    }
+    return { res, visited, body: await res.text() };
+  }
+}
+
+export interface BackendFixture {
+  emu: RunningEmulator;
+  admin: EmulatorAdmin;
+  db: TestDatabase;
+  services: InstallServices;
+  url: string;
+  logs: string[];
+  browser: () => Browser;
+  env: Record<string, string>;
+}
+
+/** The backend (dashboard + install) on a fresh database, talking to an in-process local HubSpot. */
+export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, string> = {}): BackendFixture {
+  const fx = { logs: [] as string[] } as BackendFixture;
+  let server: Server;
+  beforeAll(async () => {
+    fx.emu = await startEmulator({ companies: 5, contacts: 5, ...emuOpts });
+    fx.admin = new EmulatorAdmin(fx.emu.url);
+    fx.db = await createTestDatabase();
+    const port = await freePort();
+    fx.url = `http://127.0.0.1:${port}`;
+    fx.env = {
+      DATABASE_URL: fx.db.url, PORT: String(port), PUBLIC_URL: fx.url, LOG_LEVEL: 'debug',
+      HUBSPOT_API_BASE_URL: fx.emu.url, HUBSPOT_AUTHORIZE_URL: `${fx.emu.url}/oauth/authorize`,
+      HUBSPOT_CLIENT_ID: fx.emu.clientId, HUBSPOT_CLIENT_SECRET: fx.emu.clientSecret,
+      KUSTIQ_ENCRYPTION_KEYS: testKey(), KUSTIQ_SESSION_SECRET: randomBytes(32).toString('hex'), ...env,
+    };
+    const config = loadConfig(fx.env);
+    const sink = new Writable({ write(chunk, _e, cb) { fx.logs.push(String(chunk)); cb(); } });
+    const log = createLogger('debug', sink);
+    fx.services = installServices(config, fx.db.knex, log);
+    const app = createHttpApp({ config, knex: fx.db.knex, log, install: fx.services });
+    server = await new Promise<Server>((resolve) => { const s = app.listen(port, '127.0.0.1', () => resolve(s)); });
+    fx.browser = () => new Browser(fx.url);
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await fx.emu?.close();
+    await fx.db?.drop();
+  });
+  return fx;
+}
