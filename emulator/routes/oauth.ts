@@ -127,11 +127,17 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
   const notFound = (res: Response, what: string) =>
     res.status(404).json({ status: 'error', message: `${what} not found`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' });
 
+  /** What a token may do now: scopes an admin took away since it was issued are gone. */
+  function liveScopes(t: TokenRecord): string[] {
+    const inst = state.installation(t.portalId, t.appId);
+    return inst ? t.scopes.filter((s) => inst.scopes.includes(s)) : [];
+  }
+
   function accessInfo(t: TokenRecord, v3: boolean) {
     const portal = state.portal(t.portalId);
     const expiresIn = Math.max(0, Math.round(((t.expiresAt ?? 0) - state.clock.now()) / 1000));
     const info: Record<string, unknown> = {
-      token: t.token, user: t.userEmail, hub_domain: portal.hubDomain, scopes: t.scopes, hub_id: t.portalId,
+      token: t.token, user: t.userEmail, hub_domain: portal.hubDomain, scopes: liveScopes(t), hub_id: t.portalId,
       app_id: t.appId, expires_in: expiresIn, user_id: t.userId, token_type: 'access', is_private_distribution: false,
     };
     info.signed_access_token = {
