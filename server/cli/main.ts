@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerDemo } from './commands/demo';
+import { registerDisconnect } from './commands/disconnect';
 import { registerEmulator } from './commands/emulator';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerEmulator(program);
+  registerDisconnect(program);
   registerBench(program);
   for (const c of program.commands) c.exitOverride();
   return program;

@@ -4,20 +4,26 @@ import { loadConfig } from '../../config';
 import { openDatabase } from '../../db/database';
 import { createHttpApp } from '../../http/app';
 import { createLogger } from '../../log';
+import { installServices } from '../../install/services';
+import { registerTokenJobs } from '../../worker/token-jobs';
 import { startWorker, type Worker } from '../../worker/worker';
 import { untilSignal } from '../output';
 
 /** `start` (web + worker), `web` and `worker`: the production entry points. */
 async function run(parts: { web: boolean; worker: boolean }, port?: number): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'KUSTIQ_ENCRYPTION_KEYS', ...(parts.web ? (['KUSTIQ_SESSION_SECRET'] as const) : [])]);
   const log = createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config, { onLog: (l) => log.debug({ postgres: l }) });
   let server: Server | undefined;
   let worker: Worker | undefined;
   try {
-    if (parts.worker) worker = await startWorker(db.url, log);
+    const install = installServices(config, db.knex, log);
+    if (parts.worker) {
+      worker = await startWorker(db.url, log);
+      await registerTokenJobs(worker.boss, install);
+    }
     if (parts.web) {
-      const app = createHttpApp({ config, knex: db.knex, log });
+      const app = createHttpApp({ config, knex: db.knex, log, install });
       const listenPort = port ?? config.PORT;
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(listenPort, () => resolve(s));
