@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KUSTIQ_BIN, spawnEmulator } from '../bench/spawn-emulator';
 import { createTestDatabase } from './support/db';
@@ -55,16 +58,23 @@ describe('the kustiq command', () => {
     expect(emu.child.exitCode).toBe(0);
   });
 
-  it('demo --once --json brings up the database and the local HubSpot and says what is not wired yet', async () => {
+  it('demo --once --json connects the demo portal over OAuth, creates the schema and says what is not wired yet', async () => {
     const db = await createTestDatabase({ migrate: false });
     try {
-      const child = spawn(process.execPath, [KUSTIQ_BIN, 'demo', '--once', '--json', '--companies', '20', '--contacts', '10'], { env: { ...process.env, DATABASE_URL: db.url } });
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-demo-'));
+      const child = spawn(process.execPath, [KUSTIQ_BIN, 'demo', '--once', '--json', '--companies', '20', '--contacts', '10'], { env: { ...process.env, DATABASE_URL: db.url, KUSTIQ_DATA_DIR: dataDir, LOG_LEVEL: 'warn' } });
       let out = '';
       child.stdout.on('data', (c) => (out += c));
       const code = await new Promise((r) => child.on('exit', r));
       expect(code).toBe(0);
       const report = JSON.parse(out);
-      expect(report).toMatchObject({ database: 'DATABASE_URL', companies: { total: 20 }, stages: { database: 'done', emulator: 'done' } });
+      expect(report).toMatchObject({
+        database: 'DATABASE_URL', companies: { total: 20 }, properties: { company: 33, contact: 4 }, schemaProblems: [],
+        stages: { database: 'done', emulator: 'done', install: 'done', schema: 'done', match: 'not yet wired' },
+        hubspot: { http429: 0 },
+      });
+      // The demo's secrets stay in its data dir, readable by the owner only.
+      expect(fs.statSync(path.join(dataDir, 'demo-secrets.json')).mode & 0o077).toBe(0);
       expect(typeof report.portalId).toBe('number');
     } finally {
       await db.drop();

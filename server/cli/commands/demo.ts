@@ -1,62 +1,95 @@
+import type { Server } from 'node:http';
 import type { Command } from 'commander';
+import { Browser } from '../../../emulator/browser-client';
 import { startEmulator } from '../../../emulator/server';
 import { loadConfig } from '../../config';
 import { openDatabase } from '../../db/database';
+import { freePort } from '../../db/embedded-postgres';
+import { demoSecrets } from '../../demo/demo-secrets';
 import { createHttpApp } from '../../http/app';
+import { installServices } from '../../install/services';
 import { createLogger } from '../../log';
 import { emit, intOption, untilSignal } from '../output';
 
 /**
- * `kustiq demo`: the whole product on one machine. What runs today: Postgres (embedded
- * unless DATABASE_URL), migrations, the local HubSpot seeded with a portal, and the
- * backend. OAuth install, schema, matching, sync and webhooks are wired in as their
- * issues land; the report says which parts ran.
+ * `kustiq demo`: the whole product on one machine. Runs today: Postgres (embedded unless
+ * DATABASE_URL), migrations, the local HubSpot seeded with a portal, the backend and
+ * dashboard, the OAuth install of the demo portal and its kustiq_* schema. Matching,
+ * sync and outbound webhooks are wired in as their issues land; the report says which
+ * stages ran.
  */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the whole product locally: database, local HubSpot, backend (and, as they land, install → match → sync → webhooks)')
+    .description('the whole product locally: database, local HubSpot, backend, OAuth install and schema (match → sync → webhooks as they land)')
     .option('--companies <n>', 'companies in the demo portal', intOption('companies', 0, 1_000_000), 1000)
     .option('--contacts <n>', 'contacts in the demo portal', intOption('contacts', 0, 3_000_000), 3000)
-    .option('--port <port>', 'backend port', intOption('port', 0, 65535), 0)
+    .option('--port <port>', 'backend port (0 picks a free one)', intOption('port', 0, 65535), 0)
     .option('--once', 'run once, print the report and exit')
     .option('--json', 'print the report as one JSON document')
     .option('--webhook-url <url>', 'send outbound webhooks here (signed with --webhook-secret)')
     .option('--webhook-secret <secret>', 'secret for --webhook-url')
     .action(async (opts) => {
       const started = performance.now();
-      const config = loadConfig();
-      const log = createLogger(config.LOG_LEVEL);
-      const db = await openDatabase(config, { onLog: (l) => log.debug({ postgres: l }) });
-      const emu = await startEmulator({ companies: opts.companies, contacts: opts.contacts });
-      const app = createHttpApp({ config, knex: db.knex, log });
-      const server = app.listen(opts.port, '127.0.0.1');
-      await new Promise((r) => server.once('listening', r));
-      const addr = server.address();
-      const backendUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      const base = loadConfig();
+      const secrets = demoSecrets(base.dataDir);
+      // The report is the demo's output; logs stay quiet unless LOG_LEVEL asks for them.
+      const log = createLogger(process.env.LOG_LEVEL ? base.LOG_LEVEL : 'warn');
+      const db = await openDatabase(base, { onLog: (l) => log.debug({ postgres: l }) });
+      const emu = await startEmulator({ companies: opts.companies, contacts: opts.contacts, clientId: secrets.clientId, clientSecret: secrets.clientSecret });
+      const port = opts.port || (await freePort());
+      const backendUrl = `http://127.0.0.1:${port}`;
+      const config = loadConfig({
+        ...process.env,
+        PUBLIC_URL: backendUrl, PORT: String(port),
+        HUBSPOT_API_BASE_URL: emu.url, HUBSPOT_AUTHORIZE_URL: `${emu.url}/oauth/authorize`,
+        HUBSPOT_CLIENT_ID: secrets.clientId, HUBSPOT_CLIENT_SECRET: secrets.clientSecret,
+        KUSTIQ_ENCRYPTION_KEYS: process.env.KUSTIQ_ENCRYPTION_KEYS || secrets.encryptionKeys,
+        KUSTIQ_SESSION_SECRET: process.env.KUSTIQ_SESSION_SECRET || secrets.sessionSecret,
+      });
+      const install = installServices(config, db.knex, log);
+      const app = createHttpApp({ config, knex: db.knex, log, install });
+      const server = await new Promise<Server>((resolve) => {
+        const s = app.listen(port, '127.0.0.1', () => resolve(s));
+      });
       try {
+        // The OAuth install, as a user clicking "Sign in with HubSpot" would run it.
+        const connect = await new Browser(backendUrl).go('/oauth/install?purpose=login');
+        const conn = await db.knex('hubspot_connections').where({ portal_id: String(emu.portalId) }).first();
+        const installed = connect.res.status === 200 && conn?.status === 'connected';
+        const props = (type: 'companies' | 'contacts') =>
+          [...emu.state.portal(emu.portalId).properties[type].values()].filter((p) => p.name.startsWith('kustiq_') && !p.archived).length;
+        const problems = conn ? await db.knex('property_states').where({ connection_id: conn.id }).whereNot({ status: 'ok' }).select('name', 'code') : [];
         const stats = emu.log.stats(emu.portalId);
         const report = {
           portalId: emu.portalId,
           database: db.embedded ? 'embedded' : 'DATABASE_URL',
           emulator: emu.url,
-          backend: backendUrl,
+          dashboard: `${backendUrl}/login`,
           companies: { total: opts.companies },
           contacts: { total: opts.contacts },
+          properties: { company: props('companies'), contact: props('contacts') },
+          schemaProblems: problems,
           hubspot: { requests: stats.total, http429: stats.http429 },
-          stages: { database: 'done', emulator: 'done', install: 'not yet wired', schema: 'not yet wired', match: 'not yet wired', sync: 'not yet wired', webhooks: 'not yet wired' },
+          stages: {
+            database: 'done', emulator: 'done', install: installed ? 'done' : 'failed', schema: installed && !problems.length ? 'done' : 'failed',
+            match: 'not yet wired', sync: 'not yet wired', webhooks: 'not yet wired',
+          },
           wallMs: Math.round(performance.now() - started),
         };
         emit(!!opts.json, report, () =>
           [
             'Kustiq demo',
             `  database:      ${report.database} (migrated)`,
-            `  local HubSpot: ${emu.url} — portal ${emu.portalId} with ${opts.companies} companies, ${opts.contacts} contacts`,
-            `  backend:       ${backendUrl}/healthz`,
-            '  not yet wired: OAuth install, kustiq_* schema, matching, sync, webhooks (see the open issues)',
+            `  local HubSpot: ${emu.url} — portal ${emu.portalId}, ${opts.companies} companies, ${opts.contacts} contacts`,
+            `  install:       ${installed ? `connected over OAuth (${conn.scopes.length} scopes)` : 'FAILED'}`,
+            `  schema:        ${report.properties.company} company + ${report.properties.contact} contact kustiq_* properties${problems.length ? ` (${problems.length} problems)` : ''}`,
+            `  dashboard:     ${report.dashboard}  (Sign in with HubSpot: the local HubSpot consents at once)`,
+            '  not yet wired: matching, sync, outbound webhooks (see the open issues)',
             opts.once ? '' : '  Ctrl-C to stop.',
           ].join('\n'),
         );
+        if (!installed) process.exitCode = 1;
         if (!opts.once) await untilSignal();
       } finally {
         server.closeAllConnections();
