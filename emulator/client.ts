@@ -2,16 +2,9 @@
  * Helpers for talking to a running emulator from tests, benches and the demo: the
  * OAuth dance without a browser, and typed calls to the admin API.
  */
-export const KUSTIQ_REQUIRED_SCOPES = [
-  'oauth',
-  'crm.objects.companies.read',
-  'crm.objects.companies.write',
-  'crm.schemas.companies.read',
-  'crm.schemas.companies.write',
-  'crm.objects.contacts.read',
-  'crm.objects.contacts.write',
-];
-export const KUSTIQ_OPTIONAL_SCOPES = ['crm.schemas.contacts.write', 'crm.lists.read'];
+// The scopes Kustiq asks for live in one place; tests and benches ask for the same.
+export { OPTIONAL_SCOPES as KUSTIQ_OPTIONAL_SCOPES, REQUIRED_SCOPES as KUSTIQ_REQUIRED_SCOPES } from '../server/hubspot/scopes';
+import { OPTIONAL_SCOPES, REQUIRED_SCOPES } from '../server/hubspot/scopes';
 
 export interface TokenSet {
   access_token: string;
@@ -31,8 +24,8 @@ export async function oauthConnect(
   const auth = new URL('/oauth/authorize', url);
   auth.searchParams.set('client_id', app.clientId);
   auth.searchParams.set('redirect_uri', redirectUri);
-  auth.searchParams.set('scope', (opts.scopes ?? KUSTIQ_REQUIRED_SCOPES).join(' '));
-  auth.searchParams.set('optional_scope', (opts.optionalScopes ?? KUSTIQ_OPTIONAL_SCOPES).join(' '));
+  auth.searchParams.set('scope', (opts.scopes ?? REQUIRED_SCOPES).join(' '));
+  auth.searchParams.set('optional_scope', (opts.optionalScopes ?? OPTIONAL_SCOPES).join(' '));
   auth.searchParams.set('state', 'test');
   const res = await fetch(auth, { redirect: 'manual' });
   const loc = res.headers.get('location');
