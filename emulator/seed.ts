@@ -1,4 +1,5 @@
 import { fortune500 } from '../server/samples/fortune500';
+import { generatedCompany } from '../server/samples/generated-companies';
 import { pick, rng } from '../server/samples/random';
 import { associate } from './associations';
 import type { CrmService } from './crm';
@@ -10,12 +11,6 @@ import type { Portal } from './state';
  * domains reps type: URLs, www., upper case, blanks), then generated companies, and
  * contacts associated to them with real-world job titles.
  */
-const PREFIX = ['North', 'Blue', 'Bright', 'Silver', 'Red', 'Green', 'Iron', 'Clear', 'Swift', 'Summit', 'Harbor', 'Cedar', 'Pine', 'Granite', 'Nova', 'Lumen', 'Vertex', 'Atlas', 'Orbit', 'Echo', 'Polar', 'Quantum', 'Crescent', 'Beacon', 'Meridian', 'Sterling', 'Copper', 'Aurora', 'Falcon', 'Maple'];
-const CORE = ['wind', 'field', 'stone', 'bridge', 'path', 'works', 'point', 'gate', 'line', 'wave', 'forge', 'leaf', 'ridge', 'light', 'peak', 'scale', 'stack', 'loop', 'grid', 'mark', 'flow', 'base', 'craft', 'shift', 'cloud'];
-const SUFFIX = ['Labs', 'Systems', 'Technologies', 'Analytics', 'Software', 'Health', 'Logistics', 'Capital', 'Partners', 'Robotics', 'Networks', 'Foods', 'Energy', 'Media', 'Security', 'Bio', 'Payments', 'Learning'];
-const LEGAL = ['', '', '', 'Inc.', 'LLC', 'Ltd', 'GmbH', 'Corp.', 'SAS', 'B.V.', 'AB', 'Oy'];
-const TLD = ['com', 'com', 'com', 'io', 'co', 'ai', 'de', 'fr', 'co.uk', 'nl', 'se', 'fi'];
-const CITIES = [['Boston', 'US'], ['Austin', 'US'], ['Denver', 'US'], ['Berlin', 'DE'], ['Munich', 'DE'], ['Paris', 'FR'], ['London', 'GB'], ['Amsterdam', 'NL'], ['Stockholm', 'SE'], ['Helsinki', 'FI'], ['Toronto', 'CA'], ['Sydney', 'AU']] as const;
 const FIRST = ['Jane', 'John', 'Maria', 'Ahmed', 'Yuki', 'Lena', 'Carlos', 'Priya', 'Oliver', 'Sofia', 'Lukas', 'Emma', 'Noah', 'Chloé', 'Mateo', 'Aisha', 'Wei', 'Anna', 'David', 'Sara', 'Jonas', 'Fatima', 'Liam', 'Ines'];
 const LAST = ['Doe', 'Smith', 'García', 'Müller', 'Tanaka', 'Johansson', 'Okafor', 'Patel', 'Brown', 'Rossi', 'Schmidt', 'Dubois', 'Nguyen', 'Kowalski', 'Silva', 'Cohen', 'Larsen', 'Khan', 'Martin', 'Becker'];
 const TITLES = ['CEO', 'Chief Financial Officer', 'VP Sales', 'SVP, Finance', 'Head of Growth Marketing', 'Co-founder and CTO', 'Team Lead, Backend', 'Sr. Software Engineer', 'Account Executive', 'SDR', 'BDR', 'Marketing Manager', 'Director of Engineering', 'Executive Assistant to the CEO', 'Office Manager', 'Procurement Specialist', 'Data Analyst', 'Product Manager', 'CISO', 'Customer Success Manager', 'Geschäftsführer', 'Directeur Commercial', 'Gerente de Ventas', 'Intern', 'HR Business Partner', 'General Counsel', ''];
@@ -78,18 +73,11 @@ export function seedPortal(portal: Portal, crm: CrmService, opts: SeedOptions): 
         industry: hubspotIndustry(c.industry) ?? pick(r, HUBSPOT_INDUSTRIES),
       };
     } else {
-      const n = i - real.length;
-      const base = `${PREFIX[n % PREFIX.length]}${CORE[Math.floor(n / PREFIX.length) % CORE.length]}`;
-      const variant = Math.floor(n / (PREFIX.length * CORE.length));
-      const suffix = SUFFIX[variant % SUFFIX.length]!;
-      const serial = Math.floor(variant / SUFFIX.length);
-      const legal = pick(r, LEGAL);
-      name = [base, suffix, serial ? String(serial + 1) : '', legal].filter(Boolean).join(' ');
-      const tld = pick(r, TLD);
-      domain = `${slug(base)}${slug(suffix)}${serial ? serial + 1 : ''}.${tld}`;
-      const [city, country] = pick(r, CITIES);
+      const g = generatedCompany(i - real.length);
+      name = g.name;
+      domain = g.domain;
       values = {
-        name, domain: messyDomain(r, domain), city, country,
+        name, domain: messyDomain(r, domain), city: g.city, country: g.country,
         numberofemployees: String(Math.round(10 ** (1 + r() * 3.5))),
         industry: pick(r, HUBSPOT_INDUSTRIES),
       };

@@ -3,6 +3,7 @@ import { registerBench } from './commands/bench';
 import { registerDemo } from './commands/demo';
 import { registerDisconnect } from './commands/disconnect';
 import { registerEmulator } from './commands/emulator';
+import { registerMatch } from './commands/match';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
 import { exitCodeFor, reportError } from './output';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerEmulator(program);
   registerDisconnect(program);
+  registerMatch(program);
   registerBench(program);
   for (const c of program.commands) c.exitOverride();
   return program;
