@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo';
 import { registerDisconnect } from './commands/disconnect';
 import { registerEmulator } from './commands/emulator';
 import { registerMatch } from './commands/match';
+import { registerProfiles } from './commands/profiles';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
 import { exitCodeFor, reportError } from './output';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerEmulator(program);
   registerDisconnect(program);
   registerMatch(program);
+  registerProfiles(program);
   registerBench(program);
   for (const c of program.commands) c.exitOverride();
   return program;

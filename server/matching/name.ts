@@ -34,6 +34,13 @@ const LEGAL_FORMS: string[][] = [...new Set(raw.map((t) => wordsOf(t).join(' '))
   .map((t) => t.split(' '))
   .sort((a, b) => b.length - a.length);
 
+/** Legal forms by their last word, so stripping looks at a handful instead of hundreds. */
+const FORMS_BY_LAST = new Map<string, string[][]>();
+for (const f of LEGAL_FORMS) {
+  const last = f[f.length - 1]!;
+  FORMS_BY_LAST.set(last, [...(FORMS_BY_LAST.get(last) ?? []), f]);
+}
+
 /** Words that say nothing about which company it is. */
 const STOP = new Set(['the', 'and', 'of', 'de', 'la', 'le', 'der', 'die', 'das', 'et', 'und', 'y']);
 
@@ -42,7 +49,7 @@ function stripTrailingForms(words: string[]): string[] {
   // Legal forms sit at the end (sometimes several: "Holdings Inc"); keep at least one word.
   for (let changed = true; changed && w.length > 1; ) {
     changed = false;
-    for (const form of LEGAL_FORMS) {
+    for (const form of FORMS_BY_LAST.get(w[w.length - 1]!) ?? []) {
       if (form.length < w.length && form.every((f, i) => w[w.length - form.length + i] === f)) {
         w.splice(w.length - form.length, form.length);
         changed = true;

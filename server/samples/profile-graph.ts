@@ -99,7 +99,8 @@ export function* sampleProfiles(count: number, seed = 42): Generator<ProfileReco
     if (i < real.length) {
       const c = real[i]!;
       yield {
-        id: `f500-${c.rank}`, name: c.name, domain: c.domain, aliases: (HISTORICAL_NAMES[c.name] ?? []).join(';'), sample: true,
+        // Ranks tie (two companies share 498), so ids follow the file's order.
+        id: `f500-${i + 1}`, name: c.name, domain: c.domain, aliases: (HISTORICAL_NAMES[c.name] ?? []).join(';'), sample: true,
         industry: INDUSTRY_MAP.find(([re]) => re.test(c.industry))?.[1] ?? 'other', sub_industry: c.industry,
         employee_count: c.employees, headcount_band: headcountBand(c.employees), revenue_band: revenueBand(c.revenueUsd),
         arr_estimate: Math.round(c.revenueUsd * (0.05 + r() * 0.1)), hq_city: c.city, hq_country: 'US', company_type: 'public',

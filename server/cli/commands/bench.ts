@@ -4,6 +4,7 @@ import { emit, UsageError } from '../output';
 /** Benchmarks live in bench/; each prints its figures (goals are asserted there, not in tests). */
 const BENCHES: Record<string, () => Promise<{ pass: boolean }>> = {
   emulator: async () => (await import('../../../bench/emulator')).benchEmulator(),
+  match: async () => (await import('../../../bench/match')).benchMatch(),
 };
 
 export function registerBench(program: Command): void {
