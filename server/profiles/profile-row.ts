@@ -12,6 +12,8 @@ export interface Profile {
   domain: string;
   aliases: string[];
   values: Record<string, string>;
+  /** Generated sample data, shown as such wherever it appears. */
+  sample: boolean;
 }
 
 export interface RowProblem {
@@ -68,5 +70,6 @@ export function parseProfileRow(record: Record<string, unknown>): { profile: Pro
   }
   const aliases = str('aliases').split(';').map((a) => a.trim()).filter(Boolean);
   if (problems.length) return { profile: null, problems };
-  return { profile: { id, name, domain: domain!, aliases, values }, problems };
+  const sample = ['true', '1', 'yes'].includes(str('sample').toLowerCase());
+  return { profile: { id, name, domain: domain!, aliases, values, sample }, problems };
 }

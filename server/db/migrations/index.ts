@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_workspaces';
 import * as m002 from './002_hubspot_connection';
+import * as m003 from './003_profiles';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -9,6 +10,7 @@ import * as m002 from './002_hubspot_connection';
 const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
   '001_workspaces': m001,
   '002_hubspot_connection': m002,
+  '003_profiles': m003,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import type { Knex } from 'knex';
+import { normalizeName } from '../matching/name';
+import { BadRowsError } from './load-profiles';
+import { parseProfileRow, type Profile } from './profile-row';
+import { readRecords } from './read-records';
+
+/**
+ * `profiles import`: streams a CSV or JSONL file into the profile graph in bounded
+ * memory, upserting by id in batches. By default a file with any bad row changes
+ * nothing and every problem is listed (`file:line: field: problem`): a first pass
+ * validates, a second imports in one transaction. With `rejectsFile`, good rows are
+ * imported and bad ones written there as JSONL with their problems.
+ */
+export interface ImportOptions {
+  rejectsFile?: string;
+  batchSize?: number;
+  onProgress?: (rows: number) => void;
+}
+
+export interface ImportTally {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+async function validateFile(file: string): Promise<void> {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  for await (const { line, record } of readRecords(file)) {
+    const { profile, problems: p } = parseProfileRow(record);
+    for (const x of p) if (problems.length < 10_000) problems.push(`${file}:${line}: ${x.field}: ${x.problem}`);
+    if (!profile) continue;
+    const dup = seen.get(profile.id);
+    if (dup !== undefined) problems.push(`${file}:${line}: id: "${profile.id}" already on line ${dup}`);
+    seen.set(profile.id, line);
+  }
+  if (problems.length) throw new BadRowsError(problems);
+}
+
+async function upsert(db: Knex | Knex.Transaction, batch: Profile[], tally: ImportTally): Promise<void> {
+  const rows = batch.map((p) => ({
+    id: p.id, name: p.name, domain: p.domain, aliases: p.aliases, name_key: normalizeName(p.name).key,
+    values: JSON.stringify(p.values), sample: p.sample,
+  }));
+  // values_changed_at moves only when something a sync would write differs.
+  const { rows: out } = await db.raw(
+    `INSERT INTO profiles (id, name, domain, aliases, name_key, "values", sample)
+     SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(id text, name text, domain text, aliases text[], name_key text, "values" jsonb, sample boolean)
+     ON CONFLICT (id) DO UPDATE SET
+       name = excluded.name, domain = excluded.domain, aliases = excluded.aliases, name_key = excluded.name_key,
+       "values" = excluded."values", sample = excluded.sample, updated_at = now(),
+       values_changed_at = CASE WHEN (profiles.name, profiles.domain, profiles.aliases, profiles."values")
+         IS DISTINCT FROM (excluded.name, excluded.domain, excluded.aliases, excluded."values") THEN now() ELSE profiles.values_changed_at END
+     RETURNING (xmax = 0) AS inserted, values_changed_at = now() AS changed`,
+    [JSON.stringify(rows.map((r) => ({ ...r, values: JSON.parse(r.values) })))],
+  );
+  for (const r of out as { inserted: boolean; changed: boolean }[]) {
+    if (r.inserted) tally.inserted++;
+    else if (r.changed) tally.updated++;
+    else tally.unchanged++;
+  }
+}
+
+export async function importProfiles(knex: Knex, file: string, opts: ImportOptions = {}): Promise<ImportTally> {
+  const batchSize = opts.batchSize ?? 1000;
+  const tally: ImportTally = { rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const strict = !opts.rejectsFile;
+  if (strict) await validateFile(file);
+  const rejects = opts.rejectsFile ? fs.createWriteStream(opts.rejectsFile) : null;
+  const run = async (db: Knex | Knex.Transaction) => {
+    let batch: Profile[] = [];
+    const ids = new Set<string>();
+    for await (const { line, record } of readRecords(file)) {
+      tally.rows++;
+      const { profile, problems } = parseProfileRow(record);
+      if (!profile || ids.has(profile.id)) {
+        tally.rejected++;
+        rejects?.write(`${JSON.stringify({ file, line, problems: profile ? [{ field: 'id', problem: 'duplicate id in file' }] : problems, record })}\n`);
+        continue;
+      }
+      // Keep memory bounded: remember ids only for duplicate detection within the file.
+      ids.add(profile.id);
+      batch.push(profile);
+      if (batch.length >= batchSize) {
+        await upsert(db, batch, tally);
+        batch = [];
+        opts.onProgress?.(tally.rows);
+      }
+    }
+    if (batch.length) await upsert(db, batch, tally);
+    opts.onProgress?.(tally.rows);
+  };
+  try {
+    if (strict) await knex.transaction(run);
+    else await run(knex);
+  } finally {
+    if (rejects) await new Promise<void>((r) => rejects.end(() => r()));
+  }
+  return tally;
+}
