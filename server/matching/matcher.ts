@@ -37,6 +37,16 @@ export interface MatchResult {
   candidates: { profileId: string; confidence: number }[];
 }
 
+/**
+ * Where token rarity comes from. In memory, the index's own profiles; in the service, the
+ * whole graph's document frequencies (profile_token_df) while the index holds only the
+ * candidates Postgres found for a batch.
+ */
+export interface GraphStats {
+  total: number;
+  df: (token: string) => number;
+}
+
 export class MatchIndex {
   readonly ids: string[] = [];
   private readonly names: NormalizedName[][] = [];
@@ -46,9 +56,13 @@ export class MatchIndex {
   private readonly postings = new Map<string, number[]>();
   private maxIdf = 1;
 
-  constructor(profiles: Iterable<ProfileRef>) {
+  constructor(profiles: Iterable<ProfileRef>, private readonly stats?: GraphStats) {
     for (const p of profiles) this.add(p);
-    this.maxIdf = Math.log(1 + Math.max(1, this.ids.length));
+    this.maxIdf = Math.log(1 + Math.max(1, this.total));
+  }
+
+  private get total(): number {
+    return this.stats?.total ?? this.ids.length;
   }
 
   get size(): number {
@@ -68,12 +82,12 @@ export class MatchIndex {
       push(this.byKey, n.key, i);
       for (const t of n.tokens) if (!seen.has(t)) { seen.add(t); push(this.postings, t, i); }
     }
-    this.maxIdf = Math.log(1 + this.ids.length);
+    this.maxIdf = Math.log(1 + Math.max(1, this.total));
   }
 
   idf(token: string): number {
-    const df = this.postings.get(token)?.length ?? 0;
-    return df ? Math.log(1 + this.ids.length / df) : this.maxIdf;
+    const df = this.stats ? this.stats.df(token) : (this.postings.get(token)?.length ?? 0);
+    return df ? Math.log(1 + this.total / df) : this.maxIdf;
   }
 
   profilesWithDomain(domain: string): number[] {
@@ -87,7 +101,7 @@ export class MatchIndex {
     for (const t of rare) {
       const list = this.postings.get(t);
       // A token on thousands of profiles ("group", "bank") finds nothing useful alone.
-      if (list && list.length <= 5000) for (const i of list) out.add(i);
+      if (list && (this.stats ? this.stats.df(t) : list.length) <= 5000) for (const i of list) out.add(i);
     }
     return [...out];
   }

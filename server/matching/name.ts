@@ -42,7 +42,8 @@ for (const f of LEGAL_FORMS) {
 }
 
 /** Words that say nothing about which company it is. */
-const STOP = new Set(['the', 'and', 'of', 'de', 'la', 'le', 'der', 'die', 'das', 'et', 'und', 'y']);
+export const STOP_WORDS: readonly string[] = ['the', 'and', 'of', 'de', 'la', 'le', 'der', 'die', 'das', 'et', 'und', 'y'];
+const STOP = new Set(STOP_WORDS);
 
 function stripTrailingForms(words: string[]): string[] {
   const w = [...words];

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
-import { normalizeName } from '../matching/name';
+import { normalizeName, STOP_WORDS } from '../matching/name';
 import { BadRowsError } from './load-profiles';
 import { parseProfileRow, type Profile } from './profile-row';
 import { readRecords } from './read-records';
@@ -57,11 +57,27 @@ async function upsert(db: Knex | Knex.Transaction, batch: Profile[], tally: Impo
      RETURNING (xmax = 0) AS inserted, values_changed_at = now() AS changed`,
     [JSON.stringify(rows.map((r) => ({ ...r, values: JSON.parse(r.values) })))],
   );
+  // The names a profile goes by, for the trigram candidate search.
+  const ids = batch.map((p) => p.id);
+  await db('profile_names').whereIn('profile_id', ids).delete();
+  const names = batch.flatMap((p) => [...new Set([p.name, ...p.aliases].map((n) => normalizeName(n).key).filter(Boolean))].map((key) => ({ profile_id: p.id, key })));
+  if (names.length) await db('profile_names').insert(names);
   for (const r of out as { inserted: boolean; changed: boolean }[]) {
     if (r.inserted) tally.inserted++;
     else if (r.changed) tally.updated++;
     else tally.unchanged++;
   }
+}
+
+/** Recomputes token document frequencies over every profile name (the matcher's IDF). */
+export async function rebuildTokenStats(db: Knex | Knex.Transaction): Promise<void> {
+  await db.raw('DELETE FROM profile_token_df');
+  await db.raw(
+    `INSERT INTO profile_token_df (token, df)
+     SELECT t, count(DISTINCT profile_id) FROM profile_names, unnest(string_to_array(key, ' ')) AS t
+     WHERE t <> '' AND NOT (t = ANY(?::text[])) GROUP BY t`,
+    [[...STOP_WORDS]],
+  );
 }
 
 export async function importProfiles(knex: Knex, file: string, opts: ImportOptions = {}): Promise<ImportTally> {
@@ -91,6 +107,7 @@ export async function importProfiles(knex: Knex, file: string, opts: ImportOptio
       }
     }
     if (batch.length) await upsert(db, batch, tally);
+    await rebuildTokenStats(db);
     opts.onProgress?.(tally.rows);
   };
   try {

@@ -35,7 +35,7 @@ describe('profiles import into Postgres', () => {
     expect(at.p1).toBe(before.p1);
     expect(at.p2).toBeGreaterThan(before.p2!);
     // "Which profiles changed since T" (T just after the first import; timestamps carry microseconds).
-    const changedSince = await db.knex('profiles').where('values_changed_at', '>', new Date(Math.max(...Object.values(before)) + 1)).pluck('id');
+    const changedSince = await db.knex('profiles').where('values_changed_at', '>', new Date(Math.max(...(Object.values(before) as number[])) + 1)).pluck('id');
     expect(changedSince.sort()).toEqual(['p2', 'p3']);
   });
 

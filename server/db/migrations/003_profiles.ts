@@ -22,9 +22,24 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['domain']);
     t.index(['values_changed_at']);
   });
-  await knex.raw('CREATE INDEX profiles_name_key_trgm ON profiles USING gin (name_key gin_trgm_ops)');
+  // Every name a profile goes by (its name and former names), normalised, for pg_trgm search.
+  await knex.schema.createTable('profile_names', (t) => {
+    t.text('profile_id').notNullable().references('profiles.id').onDelete('CASCADE');
+    t.text('key').notNullable();
+    t.primary(['profile_id', 'key']);
+  });
+  // GiST, not GIN: it serves the nearest-neighbour order (key <-> query) straight from the index.
+  await knex.raw('CREATE INDEX profile_names_key_trgm ON profile_names USING gist (key gist_trgm_ops)');
+  await knex.raw('CREATE INDEX profile_names_key ON profile_names (key)');
+  // How many profiles carry each name token: the matcher's rarity weights (IDF).
+  await knex.schema.createTable('profile_token_df', (t) => {
+    t.text('token').primary();
+    t.integer('df').notNullable();
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('profile_token_df');
+  await knex.schema.dropTable('profile_names');
   await knex.schema.dropTable('profiles');
 }

@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { normalizeDomain } from './domain';
+import { MatchIndex, matchCompany, type MatchInput, type MatchResult, type ProfileRef } from './matcher';
+import { normalizeName } from './name';
+
+/**
+ * The matcher against the profile graph in Postgres. For a batch of companies it fetches
+ * only what the scoring needs: profiles on the batch's domains, name candidates from the
+ * pg_trgm index on profile_names, and the graph-wide token frequencies. The scoring is
+ * the same pure matchCompany the offline command uses.
+ */
+const TRIGRAM_CANDIDATES = 8;
+
+interface ProfileRow { id: string; name: string; domain: string; aliases: string[] }
+
+export async function graphSize(knex: Knex): Promise<number> {
+  const { rows } = await knex.raw(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE relname = 'profiles'`);
+  const estimate = Number(rows[0]?.estimate ?? 0);
+  // The planner's estimate is free; count exactly only while the graph is small (or unanalysed).
+  if (estimate > 100_000) return estimate;
+  return Number((await knex('profiles').count<{ count: string }[]>('* as count'))[0]!.count);
+}
+
+export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], total?: number): Promise<MatchResult[]> {
+  const prepared = companies.map((c) => ({ c, d: normalizeDomain(c.domain), q: normalizeName(c.name) }));
+  const domains = [...new Set(prepared.map((x) => x.d.domain).filter((d): d is string => !!d))];
+  const byDomain: ProfileRow[] = domains.length ? await knex('profiles').whereIn('domain', domains).select('id', 'name', 'domain', 'aliases') : [];
+  const known = new Set(byDomain.map((p) => p.domain));
+  // Name fallback only where the domain does not settle it (blank domains are skipped).
+  const keys = [...new Set(prepared.filter((x) => x.q.key && x.d.domain && !known.has(x.d.domain)).map((x) => x.q.key))];
+  let byName: ProfileRow[] = [];
+  if (keys.length) {
+    const { rows } = await knex.raw(
+      `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
+         FROM unnest(?::text[]) AS q(key)
+         CROSS JOIN LATERAL (
+           SELECT n.profile_id FROM profile_names n WHERE n.key % q.key ORDER BY n.key <-> q.key LIMIT ${TRIGRAM_CANDIDATES}
+         ) c
+         JOIN profiles p ON p.id = c.profile_id`,
+      [keys],
+    );
+    byName = rows;
+  }
+  const profiles = new Map<string, ProfileRef>();
+  for (const p of [...byDomain, ...byName]) profiles.set(p.id, { id: p.id, name: p.name, domain: p.domain, aliases: p.aliases });
+  const tokens = new Set<string>();
+  for (const x of prepared) for (const t of x.q.tokens) tokens.add(t);
+  for (const p of profiles.values()) for (const n of [p.name, ...(p.aliases ?? [])]) for (const t of normalizeName(n).tokens) tokens.add(t);
+  const dfRows: { token: string; df: number }[] = tokens.size ? await knex('profile_token_df').whereIn('token', [...tokens]).select('token', 'df') : [];
+  const df = new Map(dfRows.map((r) => [r.token, r.df]));
+  const index = new MatchIndex(profiles.values(), { total: total ?? (await graphSize(knex)), df: (t) => df.get(t) ?? 0 });
+  return companies.map((c) => matchCompany(index, c));
+}

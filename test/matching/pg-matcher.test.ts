@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MatchIndex, matchCompany } from '../../server/matching/matcher';
+import { matchBatchInPostgres } from '../../server/matching/pg-matcher';
+import { importProfiles } from '../../server/profiles/import-profiles';
+import { sampleProfiles } from '../../server/samples/profile-graph';
+import { labelledSet } from '../../bench/match-labels';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+
+describe('the matcher against the profile graph in Postgres', () => {
+  let db: TestDatabase;
+  const graph = [...sampleProfiles(3000)];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-pg-')), 'graph.jsonl');
+    fs.writeFileSync(file, graph.map((p) => JSON.stringify(p)).join('\n'));
+    await importProfiles(db.knex, file);
+  });
+  afterAll(async () => { await db.drop(); });
+
+  it('agrees with the in-memory matcher on the labelled Fortune 500 rows', async () => {
+    const memory = new MatchIndex(graph.map((p) => ({ id: String(p.id), name: String(p.name), domain: String(p.domain), aliases: String(p.aliases).split(';').filter(Boolean) })));
+    const rows = labelledSet();
+    const results = [];
+    for (let i = 0; i < rows.length; i += 500) results.push(...(await matchBatchInPostgres(db.knex, rows.slice(i, i + 500))));
+    let same = 0;
+    rows.forEach((row, i) => {
+      const m = matchCompany(memory, row);
+      if (m.status === results[i]!.status && m.profileId === results[i]!.profileId) same++;
+    });
+    expect(same / rows.length).toBeGreaterThan(0.99);
+    // And it is right: every matched row is the labelled profile.
+    const wrong = rows.filter((row, i) => results[i]!.status === 'matched' && results[i]!.profileId !== row.expect);
+    expect(wrong).toEqual([]);
+    expect(results.filter((r, i) => rows[i]!.clear && r.status === 'matched').length / rows.filter((r) => r.clear).length).toBeGreaterThan(0.97);
+  });
+
+  it('finds former names and keeps generic domains in review', async () => {
+    const [fb, gm] = await matchBatchInPostgres(db.knex, [
+      { id: 'a', name: 'Facebook, Inc.', domain: 'fb.com' },
+      { id: 'b', name: 'Walmart', domain: 'hotmail.com' },
+    ]);
+    expect(fb).toMatchObject({ status: 'matched', method: 'name' });
+    expect(graph.find((p) => p.id === fb!.profileId)!.name).toBe('Meta');
+    expect(gm).toMatchObject({ status: 'review', profileId: 'f500-1', reason: 'ERR_MATCH_LOW' });
+  });
+});
