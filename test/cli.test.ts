@@ -37,7 +37,7 @@ describe('the kustiq command', () => {
     try {
       const r = kustiq(['migrate', '--json'], { DATABASE_URL: db.url });
       expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['001_workspaces', '002_hubspot_connection', '003_profiles'], embedded: false });
+      expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['001_workspaces', '002_hubspot_connection', '003_profiles', '004_matches'], embedded: false });
       const again = JSON.parse(kustiq(['migrate', '--json'], { DATABASE_URL: db.url }).stdout);
       expect(again.applied).toEqual([]);
     } finally {

@@ -21,7 +21,7 @@ export function layout(title: string, body: string, user?: { email: string; csrf
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Kustiq</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head><body>
 <header><strong>Kustiq</strong>${user ? `<span>${esc(user.email)} · <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="logout">Sign out</button></form></span>` : ''}</header>
-<main>${body}</main></body></html>`;
+<main>${user ? '<nav style="margin-bottom:16px"><a href="/integrations">Integrations</a> · <a href="/review" data-testid="nav-review">Review matches</a></nav>' : ''}${body}</main></body></html>`;
 }
 
 export function problem(code: ErrorCode, detail: string | null, kind: 'error' | 'warn' = 'error'): string {
@@ -66,4 +66,32 @@ ${props}
 <input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="disconnect">Disconnect</button></form></div>`;
   }
   return layout('Integrations', `<h1>Settings → Integrations</h1>${card}`, user);
+}
+
+type Review = Awaited<ReturnType<typeof import('../review/review').reviewRows>>;
+
+export function reviewPage(user: { email: string; csrf: string }, review: Review | null, tally: Record<string, number>): string {
+  if (!review) return layout('Review matches', '<h1>Review matches</h1><div class="card">Connect HubSpot first: <a href="/integrations">Settings → Integrations</a>.</div>', user);
+  const counts = ['matched', 'review', 'unmatched', 'skipped', 'rejected'].map((s) => `<span class="tag ${s === 'matched' ? 'ok' : s === 'review' ? 'warn' : 'off'}" data-testid="count-${s}">${esc(s)}: ${esc(tally[s] ?? 0)}</span>`).join(' ');
+  const rows = review.rows.map((r) => `<tr data-testid="row-${esc(r.companyId)}">
+<td><input type="checkbox" name="companyIds" value="${esc(r.companyId)}" form="bulk" data-testid="pick-${esc(r.companyId)}"></td>
+<td><strong>${esc(r.companyName)}</strong><br><code>${esc(r.companyDomain || '—')}</code></td>
+<td data-testid="confidence-${esc(r.companyId)}">${esc(r.confidence)}%</td>
+<td><form method="post" action="/review/decide" style="display:flex;gap:8px;align-items:center">
+<input type="hidden" name="csrf" value="${esc(user.csrf)}"><input type="hidden" name="companyId" value="${esc(r.companyId)}">
+<select name="profileId" data-testid="candidate-${esc(r.companyId)}">${r.candidates.map((c) => `<option value="${esc(c.profileId)}">${esc(c.name)} (${esc(c.domain)}) · ${esc(c.confidence)}%${c.sample ? ' · sample data' : ''}</option>`).join('')}</select>
+<button name="action" value="confirm" data-testid="confirm-${esc(r.companyId)}">Confirm</button>
+<button name="action" value="reject" class="secondary" data-testid="reject-${esc(r.companyId)}">Reject</button></form></td></tr>`).join('');
+  return layout('Review matches', `<h1>Review matches</h1>
+<div class="card"><p>Anything below 80% confidence waits here. Confirm and Kustiq queues the write; reject and it stays untouched. ${problemLink('ERR_MATCH_LOW')}</p>
+<p>${counts}</p>
+<form method="post" action="/review/run" style="display:inline"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="run-match">Match now</button></form>
+<form id="bulk" method="post" action="/review/bulk" style="display:inline"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button data-testid="bulk-confirm">Confirm selected</button></form></div>
+<div class="card"><table style="width:100%;border-collapse:collapse" data-testid="review-table"><thead><tr><th></th><th align="left">HubSpot company</th><th align="left">Confidence</th><th align="left">Kustiq profile</th></tr></thead>
+<tbody>${rows || '<tr><td colspan="4" data-testid="empty">Nothing to review.</td></tr>'}</tbody></table>
+<p>${esc(review.total)} row(s) in review.</p></div>`, user);
+}
+
+function problemLink(code: ErrorCode): string {
+  return `<a href="/docs/troubleshooting#${esc(ERROR_CODES[code].anchor)}"><code>${esc(code)}</code></a>`;
 }

@@ -10,7 +10,9 @@ import { CallbackError, completeAuthorization, SESSION_TTL_MS, startAuthorizatio
 import { sha256 } from '../install/secrets';
 import type { InstallServices } from '../install/services';
 import { Cookies, currentSession, OAUTH_COOKIE, SESSION_COOKIE, sessionMiddleware } from './session';
-import { errorPage, integrationsPage, loginPage } from './pages';
+import { errorPage, integrationsPage, loginPage, reviewPage } from './pages';
+import { bulkConfirm, BulkConfirm, decide, Decision, ReviewError, reviewRows } from '../review/review';
+import { matchPortal } from '../matching/match-portal';
 
 const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs');
 
@@ -134,6 +136,71 @@ export function dashboardRoutes(s: InstallServices): Router {
       next(err);
     }
   });
+
+  // The review table: page (forms) and JSON API, both on the session's connection.
+  const connectionOf = async (workspaceId: string) =>
+    s.knex('hubspot_connections').where({ workspace_id: workspaceId, status: 'connected' }).first();
+  const tallyOf = async (connectionId: string) =>
+    Object.fromEntries((await s.knex('company_matches').where({ connection_id: connectionId }).groupBy('status').select('status').count('* as n')).map((r) => [r.status, Number(r.n)]));
+
+  r.get('/review', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      const conn = await connectionOf(sess.workspaceId);
+      const q = z.object({ offset: z.coerce.number().int().min(0).default(0) }).safeParse(req.query);
+      if (!q.success) return badRequest(res, q.error);
+      res.type('html').send(reviewPage(sess, conn ? await reviewRows(s.knex, conn.id, { offset: q.data.offset }) : null, conn ? await tallyOf(conn.id) : {}));
+    } catch (err) {
+      next(err);
+    }
+  });
+  const reviewAction = (fn: (connId: string, userId: string, body: unknown) => Promise<unknown>, html: boolean) =>
+    async (req: Request, res: Response, next: (e: unknown) => void) => {
+      try {
+        const sess = requireSession(req, res);
+        if (!sess) return;
+        if (html ? !checkCsrf(req, res) : req.get('x-kustiq-csrf') !== sess.csrf) {
+          if (!html) res.status(403).json({ error: { message: 'x-kustiq-csrf header missing or wrong', field: 'x-kustiq-csrf' } });
+          return;
+        }
+        const conn = await connectionOf(sess.workspaceId);
+        if (!conn) return void res.status(409).json({ error: { message: 'HubSpot is not connected' } });
+        const out = await fn(conn.id, sess.userId, req.body);
+        if (html) res.redirect(303, '/review');
+        else res.json(out);
+      } catch (err) {
+        if (err instanceof z.ZodError) return badRequest(res, err);
+        if (err instanceof ReviewError) return void res.status(400).json({ error: { message: err.message, fields: [{ field: err.field, problem: err.message }] } });
+        next(err);
+      }
+    };
+  const decideFn = async (connId: string, userId: string, body: unknown) => decide(s.knex, connId, userId, Decision.parse(body));
+  const bulkFn = async (connId: string, userId: string, body: unknown) => {
+    const raw = (body as { companyIds?: unknown }).companyIds;
+    return bulkConfirm(s.knex, connId, userId, BulkConfirm.parse({ companyIds: raw === undefined ? [] : Array.isArray(raw) ? raw : [raw] }).companyIds);
+  };
+  const runFn = async (connId: string) => {
+    const conn = await s.knex('hubspot_connections').where({ id: connId }).first();
+    return matchPortal(s, Number(conn.portal_id));
+  };
+  r.post('/review/decide', express.urlencoded({ extended: false, limit: '16kb' }), reviewAction(decideFn, true));
+  r.post('/review/bulk', express.urlencoded({ extended: false, limit: '256kb' }), reviewAction(bulkFn, true));
+  r.post('/review/run', form, reviewAction(runFn, true));
+  r.get('/api/review', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      const conn = await connectionOf(sess.workspaceId);
+      if (!conn) return void res.status(409).json({ error: { message: 'HubSpot is not connected' } });
+      res.json({ ...(await reviewRows(s.knex, conn.id)), counts: await tallyOf(conn.id) });
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.post('/api/review/decide', express.json({ limit: '16kb' }), reviewAction(decideFn, false));
+  r.post('/api/review/bulk-confirm', express.json({ limit: '256kb' }), reviewAction(bulkFn, false));
+  r.post('/api/matching/run', express.json({ limit: '1kb' }), reviewAction(runFn, false));
 
   r.get('/docs/troubleshooting', async (_req, res, next) => {
     try {

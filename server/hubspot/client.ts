@@ -1,6 +1,9 @@
 import { Client } from '@hubspot/api-client';
 
-/** The official client, pointed at HubSpot or at the local HubSpot (basePath). Retries are ours. */
-export function hubspotClient(accessToken: string, baseUrl: string): Client {
-  return new Client({ accessToken, basePath: baseUrl, numberOfApiCallRetries: 0 });
+/**
+ * The official client, pointed at HubSpot or at the local HubSpot (basePath). No retries
+ * by default (callers that need them say so; the client waits 10 s on a ten-secondly 429).
+ */
+export function hubspotClient(accessToken: string, baseUrl: string, retries = 0): Client {
+  return new Client({ accessToken, basePath: baseUrl, numberOfApiCallRetries: retries });
 }

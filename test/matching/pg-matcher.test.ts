@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MatchIndex, matchCompany } from '../../server/matching/matcher';
+import { MatchIndex, matchCompany, type MatchResult } from '../../server/matching/matcher';
 import { matchBatchInPostgres } from '../../server/matching/pg-matcher';
 import { importProfiles } from '../../server/profiles/import-profiles';
 import { sampleProfiles } from '../../server/samples/profile-graph';
@@ -23,7 +23,7 @@ describe('the matcher against the profile graph in Postgres', () => {
   it('agrees with the in-memory matcher on the labelled Fortune 500 rows', async () => {
     const memory = new MatchIndex(graph.map((p) => ({ id: String(p.id), name: String(p.name), domain: String(p.domain), aliases: String(p.aliases).split(';').filter(Boolean) })));
     const rows = labelledSet();
-    const results = [];
+    const results: MatchResult[] = [];
     for (let i = 0; i < rows.length; i += 500) results.push(...(await matchBatchInPostgres(db.knex, rows.slice(i, i + 500))));
     let same = 0;
     rows.forEach((row, i) => {

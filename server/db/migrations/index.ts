@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_workspaces';
 import * as m002 from './002_hubspot_connection';
 import * as m003 from './003_profiles';
+import * as m004 from './004_matches';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '001_workspaces': m001,
   '002_hubspot_connection': m002,
   '003_profiles': m003,
+  '004_matches': m004,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { hubspotClient } from '../hubspot/client';
+import type { InstallServices } from '../install/services';
+import type { MatchResult } from './matcher';
+import { graphSize, matchBatchInPostgres } from './pg-matcher';
+
+/**
+ * Reads a portal's companies (name, domain, id) and matches them against the profile
+ * graph, storing each verdict. A row a person already decided keeps its decision.
+ * Returns a tally by status. (The sync engine replaces the simple list read with its
+ * rate-limited, windowed reader.)
+ */
+export interface MatchTally {
+  total: number;
+  matched: number;
+  review: number;
+  unmatched: number;
+  skipped: number;
+}
+
+export async function storeMatches(knex: Knex, connectionId: string, companies: { id: string; name: string; domain: string }[], results: MatchResult[]): Promise<void> {
+  const rows = results.map((r, i) => ({
+    connection_id: connectionId, company_id: r.id, company_name: companies[i]!.name, company_domain: companies[i]!.domain,
+    status: r.status, profile_id: r.profileId, confidence: r.confidence, method: r.method, reason: r.reason,
+    candidates: JSON.stringify(r.candidates), write_status: r.status === 'matched' ? 'queued' : 'none', matched_at: new Date(),
+  }));
+  if (!rows.length) return;
+  // A person's decision (manual match, rejection) wins over a re-run of the matcher.
+  await knex('company_matches')
+    .insert(rows)
+    .onConflict(['connection_id', 'company_id'])
+    .merge(['company_name', 'company_domain', 'status', 'profile_id', 'confidence', 'method', 'reason', 'candidates', 'write_status', 'matched_at'])
+    .whereRaw(`company_matches.decided_at IS NULL`);
+}
+
+export async function matchPortal(s: InstallServices, portalId: number): Promise<MatchTally> {
+  const conn = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
+  if (!conn) throw new Error(`no HubSpot connection for portal ${portalId}`);
+  const token = await s.vault.accessToken(portalId);
+  const client = hubspotClient(token, s.config.HUBSPOT_API_BASE_URL, 3);
+  const total = await graphSize(s.knex);
+  const tally: MatchTally = { total: 0, matched: 0, review: 0, unmatched: 0, skipped: 0 };
+  let after: string | undefined;
+  do {
+    const page = await client.crm.companies.basicApi.getPage(100, after, ['name', 'domain']);
+    const companies = page.results.map((c) => ({ id: c.id, name: c.properties.name ?? '', domain: c.properties.domain ?? '' }));
+    const results = await matchBatchInPostgres(s.knex, companies, total);
+    await storeMatches(s.knex, conn.id, companies, results);
+    for (const r of results) { tally.total++; tally[r.status]++; }
+    after = page.paging?.next?.after;
+  } while (after);
+  return tally;
+}
