@@ -30,16 +30,27 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
   const keys = [...new Set(prepared.filter((x) => x.q.key && x.d.domain && !known.has(x.d.domain)).map((x) => x.q.key))];
   let byName: ProfileRow[] = [];
   if (keys.length) {
-    const { rows } = await knex.raw(
-      `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
-         FROM unnest(?::text[]) AS q(key)
-         CROSS JOIN LATERAL (
-           SELECT n.profile_id FROM profile_names n WHERE n.key % q.key ORDER BY n.key <-> q.key LIMIT ${TRIGRAM_CANDIDATES}
-         ) c
-         JOIN profiles p ON p.id = c.profile_id`,
+    // Exact names (and former names) first: a B-tree lookup. Only names nobody in the
+    // graph carries exactly go to the trigram search, the expensive part.
+    const { rows: exact } = await knex.raw(
+      `SELECT n.key, p.id, p.name, p.domain, p.aliases FROM profile_names n JOIN profiles p ON p.id = n.profile_id WHERE n.key = ANY(?::text[])`,
       [keys],
     );
-    byName = rows;
+    byName = exact;
+    const found = new Set((exact as { key: string }[]).map((r) => r.key));
+    const fuzzy = keys.filter((k) => !found.has(k));
+    if (fuzzy.length) {
+      const { rows } = await knex.raw(
+        `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
+           FROM unnest(?::text[]) AS q(key)
+           CROSS JOIN LATERAL (
+             SELECT n.profile_id FROM profile_names n WHERE n.key % q.key ORDER BY n.key <-> q.key LIMIT ${TRIGRAM_CANDIDATES}
+           ) c
+           JOIN profiles p ON p.id = c.profile_id`,
+        [fuzzy],
+      );
+      byName = byName.concat(rows);
+    }
   }
   const profiles = new Map<string, ProfileRef>();
   for (const p of [...byDomain, ...byName]) profiles.set(p.id, { id: p.id, name: p.name, domain: p.domain, aliases: p.aliases });
