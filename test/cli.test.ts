@@ -69,10 +69,13 @@ describe('the kustiq command', () => {
       expect(code).toBe(0);
       const report = JSON.parse(out);
       expect(report).toMatchObject({
-        database: 'DATABASE_URL', companies: { total: 20 }, properties: { company: 33, contact: 4 }, schemaProblems: [],
-        stages: { database: 'done', emulator: 'done', install: 'done', schema: 'done', match: 'not yet wired' },
+        database: 'DATABASE_URL', companies: { total: 20, enriched: 0 }, properties: { company: 33, contact: 4 }, schemaProblems: [],
+        stages: { database: 'done', emulator: 'done', install: 'done', schema: 'done', match: 'done', sync: 'not yet wired' },
         hubspot: { http429: 0 },
       });
+      const c = report.companies;
+      expect(c.matched + c.review + c.unmatched + c.skipped).toBe(20);
+      expect(c.matched).toBeGreaterThan(15);
       // The demo's secrets stay in its data dir, readable by the owner only.
       expect(fs.statSync(path.join(dataDir, 'demo-secrets.json')).mode & 0o077).toBe(0);
       expect(typeof report.portalId).toBe('number');

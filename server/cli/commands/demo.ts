@@ -8,15 +8,20 @@ import { freePort } from '../../db/embedded-postgres';
 import { demoSecrets } from '../../demo/demo-secrets';
 import { createHttpApp } from '../../http/app';
 import { installServices } from '../../install/services';
+import { matchPortal, type MatchTally } from '../../matching/match-portal';
+import { importProfiles } from '../../profiles/import-profiles';
+import { sampleProfiles } from '../../samples/profile-graph';
+import fs from 'node:fs';
+import path from 'node:path';
 import { createLogger } from '../../log';
 import { emit, intOption, untilSignal } from '../output';
 
 /**
  * `kustiq demo`: the whole product on one machine. Runs today: Postgres (embedded unless
  * DATABASE_URL), migrations, the local HubSpot seeded with a portal, the backend and
- * dashboard, the OAuth install of the demo portal and its kustiq_* schema. Matching,
- * sync and outbound webhooks are wired in as their issues land; the report says which
- * stages ran.
+ * dashboard, the OAuth install of the demo portal and its kustiq_* schema, the sample
+ * profile graph and matching (review rows wait on the dashboard). The sync and outbound
+ * webhooks are wired in as their issues land; the report says which stages ran.
  */
 export function registerDemo(program: Command): void {
   program
@@ -59,6 +64,14 @@ export function registerDemo(program: Command): void {
         const installed = connect.res.status === 200 && conn?.status === 'connected';
         const props = (type: 'companies' | 'contacts') =>
           [...emu.state.portal(emu.portalId).properties[type].values()].filter((p) => p.name.startsWith('kustiq_') && !p.archived).length;
+        // The sample profile graph (the portal's companies plus 2,000 more), then matching.
+        let tally: MatchTally | null = null;
+        if (installed) {
+          const graphFile = path.join(base.dataDir, 'demo-graph.jsonl');
+          fs.writeFileSync(graphFile, [...sampleProfiles(opts.companies + 2000)].map((p) => JSON.stringify(p)).join('\n'));
+          await importProfiles(db.knex, graphFile);
+          tally = await matchPortal(install, emu.portalId);
+        }
         const problems = conn ? await db.knex('property_states').where({ connection_id: conn.id }).whereNot({ status: 'ok' }).select('name', 'code') : [];
         const stats = emu.log.stats(emu.portalId);
         const report = {
@@ -66,14 +79,14 @@ export function registerDemo(program: Command): void {
           database: db.embedded ? 'embedded' : 'DATABASE_URL',
           emulator: emu.url,
           dashboard: `${backendUrl}/login`,
-          companies: { total: opts.companies },
+          companies: { total: opts.companies, enriched: 0, matched: tally?.matched ?? 0, review: tally?.review ?? 0, unmatched: tally?.unmatched ?? 0, skipped: tally?.skipped ?? 0 },
           contacts: { total: opts.contacts },
           properties: { company: props('companies'), contact: props('contacts') },
           schemaProblems: problems,
           hubspot: { requests: stats.total, http429: stats.http429 },
           stages: {
             database: 'done', emulator: 'done', install: installed ? 'done' : 'failed', schema: installed && !problems.length ? 'done' : 'failed',
-            match: 'not yet wired', sync: 'not yet wired', webhooks: 'not yet wired',
+            match: tally ? 'done' : 'failed', sync: 'not yet wired', webhooks: 'not yet wired',
           },
           wallMs: Math.round(performance.now() - started),
         };
@@ -84,8 +97,9 @@ export function registerDemo(program: Command): void {
             `  local HubSpot: ${emu.url} — portal ${emu.portalId}, ${opts.companies} companies, ${opts.contacts} contacts`,
             `  install:       ${installed ? `connected over OAuth (${conn.scopes.length} scopes)` : 'FAILED'}`,
             `  schema:        ${report.properties.company} company + ${report.properties.contact} contact kustiq_* properties${problems.length ? ` (${problems.length} problems)` : ''}`,
-            `  dashboard:     ${report.dashboard}  (Sign in with HubSpot: the local HubSpot consents at once)`,
-            '  not yet wired: matching, sync, outbound webhooks (see the open issues)',
+            `  matching:      ${report.companies.matched} matched (queued for the sync), ${report.companies.review} to review, ${report.companies.unmatched} unmatched, ${report.companies.skipped} skipped (blank domain)`,
+            `  dashboard:     ${report.dashboard}  (Sign in with HubSpot: the local HubSpot consents at once; Review matches)`,
+            '  not yet wired: the sync that writes kustiq_* values, outbound webhooks (see the open issues)',
             opts.once ? '' : '  Ctrl-C to stop.',
           ].join('\n'),
         );
