@@ -76,8 +76,9 @@ export function seedPortal(portal: Portal, crm: CrmService, opts: SeedOptions): 
       const g = generatedCompany(i - real.length);
       name = g.name;
       domain = g.domain;
+      // Now and then a rep types a contact's free-mail domain on the company.
       values = {
-        name, domain: messyDomain(r, domain), city: g.city, country: g.country,
+        name, domain: r() < 0.02 ? pick(r, FREEMAIL) : messyDomain(r, domain), city: g.city, country: g.country,
         numberofemployees: String(Math.round(10 ** (1 + r() * 3.5))),
         industry: pick(r, HUBSPOT_INDUSTRIES),
       };
