@@ -5,11 +5,14 @@ import { normalizeName } from './name';
 
 /**
  * The matcher against the profile graph in Postgres. For a batch of companies it fetches
- * only what the scoring needs: profiles on the batch's domains, name candidates from the
- * pg_trgm index on profile_names, and the graph-wide token frequencies. The scoring is
+ * only what the scoring needs: profiles on the batch's domains; name candidates by exact
+ * name, then by each name's rarest tokens, then (for misspelt or all-common names) by the
+ * pg_trgm index on profile_names; and the graph-wide token frequencies. The scoring is
  * the same pure matchCompany the offline command uses.
  */
 const TRIGRAM_CANDIDATES = 8;
+/** A token on more profiles than this says too little to find candidates by. */
+const RARE_TOKEN_MAX_DF = 2000;
 
 interface ProfileRow { id: string; name: string; domain: string; aliases: string[] }
 
@@ -40,16 +43,37 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
     const found = new Set((exact as { key: string }[]).map((r) => r.key));
     const fuzzy = keys.filter((k) => !found.has(k));
     if (fuzzy.length) {
-      const { rows } = await knex.raw(
-        `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
-           FROM unnest(?::text[]) AS q(key)
-           CROSS JOIN LATERAL (
-             SELECT n.profile_id FROM profile_names n WHERE n.key % q.key ORDER BY n.key <-> q.key LIMIT ${TRIGRAM_CANDIDATES}
-           ) c
-           JOIN profiles p ON p.id = c.profile_id`,
-        [fuzzy],
-      );
-      byName = byName.concat(rows);
+      // Fast path: the profiles sharing each name's two rarest tokens (B-tree lookups).
+      const queryTokens = [...new Set(fuzzy.flatMap((k) => normalizeName(k).tokens))];
+      const dfRows: { token: string; df: number }[] = await knex('profile_token_df').whereIn('token', queryTokens).select('token', 'df');
+      const tokenDf = new Map(dfRows.map((r) => [r.token, r.df]));
+      const rare = new Set<string>();
+      const viaTrigram: string[] = [];
+      for (const k of fuzzy) {
+        const usable = normalizeName(k).tokens.filter((t) => (tokenDf.get(t) ?? 0) > 0 && tokenDf.get(t)! <= RARE_TOKEN_MAX_DF)
+          .sort((a, b) => tokenDf.get(a)! - tokenDf.get(b)!).slice(0, 2);
+        if (usable.length) usable.forEach((t) => rare.add(t));
+        else viaTrigram.push(k); // misspelt or all-common names: pg_trgm
+      }
+      if (rare.size) {
+        const { rows } = await knex.raw(
+          `SELECT DISTINCT p.id, p.name, p.domain, p.aliases FROM profile_name_tokens t JOIN profiles p ON p.id = t.profile_id WHERE t.token = ANY(?::text[])`,
+          [[...rare]],
+        );
+        byName = byName.concat(rows);
+      }
+      if (viaTrigram.length) {
+        const { rows } = await knex.raw(
+          `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
+             FROM unnest(?::text[]) AS q(key)
+             CROSS JOIN LATERAL (
+               SELECT n.profile_id FROM profile_names n WHERE n.key % q.key ORDER BY n.key <-> q.key LIMIT ${TRIGRAM_CANDIDATES}
+             ) c
+             JOIN profiles p ON p.id = c.profile_id`,
+          [viaTrigram],
+        );
+        byName = byName.concat(rows);
+      }
     }
   }
   const profiles = new Map<string, ProfileRef>();

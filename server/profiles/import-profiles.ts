@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
-import { normalizeName, STOP_WORDS } from '../matching/name';
+import { normalizeName } from '../matching/name';
 import { BadRowsError } from './load-profiles';
 import { parseProfileRow, type Profile } from './profile-row';
 import { readRecords } from './read-records';
@@ -62,6 +62,9 @@ async function upsert(db: Knex | Knex.Transaction, batch: Profile[], tally: Impo
   await db('profile_names').whereIn('profile_id', ids).delete();
   const names = batch.flatMap((p) => [...new Set([p.name, ...p.aliases].map((n) => normalizeName(n).key).filter(Boolean))].map((key) => ({ profile_id: p.id, key })));
   if (names.length) await db('profile_names').insert(names);
+  await db('profile_name_tokens').whereIn('profile_id', ids).delete();
+  const tokens = batch.flatMap((p) => [...new Set([p.name, ...p.aliases].flatMap((n) => normalizeName(n).tokens))].map((token) => ({ token, profile_id: p.id })));
+  if (tokens.length) await db('profile_name_tokens').insert(tokens);
   for (const r of out as { inserted: boolean; changed: boolean }[]) {
     if (r.inserted) tally.inserted++;
     else if (r.changed) tally.updated++;
@@ -72,12 +75,7 @@ async function upsert(db: Knex | Knex.Transaction, batch: Profile[], tally: Impo
 /** Recomputes token document frequencies over every profile name (the matcher's IDF). */
 export async function rebuildTokenStats(db: Knex | Knex.Transaction): Promise<void> {
   await db.raw('DELETE FROM profile_token_df');
-  await db.raw(
-    `INSERT INTO profile_token_df (token, df)
-     SELECT t, count(DISTINCT profile_id) FROM profile_names, unnest(string_to_array(key, ' ')) AS t
-     WHERE t <> '' AND NOT (t = ANY(?::text[])) GROUP BY t`,
-    [[...STOP_WORDS]],
-  );
+  await db.raw(`INSERT INTO profile_token_df (token, df) SELECT token, count(*) FROM profile_name_tokens GROUP BY token`);
 }
 
 export async function importProfiles(knex: Knex, file: string, opts: ImportOptions = {}): Promise<ImportTally> {

@@ -20,6 +20,16 @@ function h(n: number, salt: number): number {
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
+const ONSET = ['b', 'c', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'tr', 'st', 'kl', 'pr'];
+const VOWEL = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io'];
+const CODA = ['', 'n', 'r', 'x', 's', 'l', 'm', 'th'];
+
+/** A pronounceable made-up word ("Travion", "Kelmar"): real graphs are full of unique names. */
+function coined(n: number): string {
+  const w = [0, 1, 2].map((k) => `${ONSET[h(n, 10 + k) % ONSET.length]}${VOWEL[h(n, 20 + k) % VOWEL.length]}`).join('') + CODA[h(n, 30) % CODA.length];
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
 export interface GeneratedCompany {
   index: number;
   name: string;
@@ -34,8 +44,10 @@ export function generatedCompany(n: number): GeneratedCompany {
   const suffix = SUFFIX[variant % SUFFIX.length]!;
   const serial = Math.floor(variant / SUFFIX.length);
   const legal = LEGAL[h(n, 1) % LEGAL.length]!;
-  const name = [base, suffix, serial ? String(serial + 1) : '', legal].filter(Boolean).join(' ');
-  const domain = `${slug(base)}${slug(suffix)}${serial ? serial + 1 : ''}.${TLD[h(n, 2) % TLD.length]}`;
+  // Past the first 13,500 combinations a coined word keeps names (and domains) distinct.
+  const word = serial ? coined(n) : '';
+  const name = [base, word, suffix, legal].filter(Boolean).join(' ');
+  const domain = `${slug(base)}${slug(word)}${slug(suffix)}.${TLD[h(n, 2) % TLD.length]}`;
   const [city, country] = CITIES[h(n, 3) % CITIES.length]!;
   return { index: n, name, domain, city, country };
 }

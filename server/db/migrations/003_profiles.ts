@@ -31,6 +31,13 @@ export async function up(knex: Knex): Promise<void> {
   // GiST, not GIN: it serves the nearest-neighbour order (key <-> query) straight from the index.
   await knex.raw('CREATE INDEX profile_names_key_trgm ON profile_names USING gist (key gist_trgm_ops)');
   await knex.raw('CREATE INDEX profile_names_key ON profile_names (key)');
+  // Name tokens per profile: the fast candidate path (a profile's rarest shared token).
+  await knex.schema.createTable('profile_name_tokens', (t) => {
+    t.text('token').notNullable();
+    t.text('profile_id').notNullable().references('profiles.id').onDelete('CASCADE');
+    t.primary(['token', 'profile_id']);
+    t.index(['profile_id']);
+  });
   // How many profiles carry each name token: the matcher's rarity weights (IDF).
   await knex.schema.createTable('profile_token_df', (t) => {
     t.text('token').primary();
@@ -40,6 +47,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('profile_token_df');
+  await knex.schema.dropTable('profile_name_tokens');
   await knex.schema.dropTable('profile_names');
   await knex.schema.dropTable('profiles');
 }
