@@ -52,6 +52,7 @@ export class MatchIndex {
   private readonly names: NormalizedName[][] = [];
   private readonly domains: string[] = [];
   private readonly byDomain = new Map<string, number[]>();
+  private readonly byId = new Map<string, number>();
   private readonly byKey = new Map<string, number[]>();
   private readonly postings = new Map<string, number[]>();
   private maxIdf = 1;
@@ -72,6 +73,7 @@ export class MatchIndex {
   private add(p: ProfileRef): void {
     const i = this.ids.length;
     this.ids.push(p.id);
+    this.byId.set(p.id, i);
     const d = normalizeDomain(p.domain).domain ?? '';
     this.domains.push(d);
     if (d) push(this.byDomain, d, i);
@@ -94,9 +96,13 @@ export class MatchIndex {
     return this.byDomain.get(domain) ?? [];
   }
 
-  /** Candidates sharing the query's exact name, or any of its two rarest tokens. */
-  candidates(q: NormalizedName): number[] {
+  /** Candidates sharing the query's exact name, or any of its two rarest tokens (plus any a caller found another way). */
+  candidates(q: NormalizedName, extra: readonly string[] = []): number[] {
     const out = new Set<number>(this.byKey.get(q.key) ?? []);
+    for (const id of extra) {
+      const i = this.byId.get(id);
+      if (i !== undefined) out.add(i);
+    }
     const rare = [...q.tokens].sort((a, b) => this.idf(b) - this.idf(a)).slice(0, 2);
     for (const t of rare) {
       const list = this.postings.get(t);
@@ -126,9 +132,30 @@ export class MatchIndex {
     return this.domains[i]!;
   }
 
+  nameKeys(i: number): string[] {
+    return this.names[i]!.map((n) => n.key);
+  }
+
   nameTokens(i: number): string[] {
     return this.names[i]!.flatMap((n) => [n.key.replace(/ /g, ''), ...n.tokens]);
   }
+}
+
+/** Character-trigram similarity of two names (as pg_trgm counts them): catches misspellings. */
+export function trigramSimilarity(a: string, b: string): number {
+  const grams = (s: string) => {
+    const out = new Set<string>();
+    for (const w of s.split(' ')) {
+      const p = `  ${w} `;
+      for (let i = 0; i < p.length - 2; i++) out.add(p.slice(i, i + 3));
+    }
+    return out;
+  };
+  const ga = grams(a);
+  const gb = grams(b);
+  let common = 0;
+  for (const g of ga) if (gb.has(g)) common++;
+  return common / (ga.size + gb.size - common || 1);
 }
 
 function push(map: Map<string, number[]>, key: string, i: number): void {
@@ -142,7 +169,8 @@ function domainLabel(domain: string): string {
   return domain.split('.')[0]!.replace(/-/g, '');
 }
 
-export function matchCompany(index: MatchIndex, input: MatchInput): MatchResult {
+/** `extraCandidates`: profile ids found outside the index's own lookups (pg_trgm). */
+export function matchCompany(index: MatchIndex, input: MatchInput, extraCandidates: readonly string[] = []): MatchResult {
   const base = { id: input.id, profileId: null, confidence: 0, method: null, candidates: [] as MatchResult['candidates'] };
   const d = normalizeDomain(input.domain);
   if (!d.domain && !(input.domain ?? '').trim()) return { ...base, status: 'skipped', reason: 'ERR_DOMAIN_EMPTY' };
@@ -165,16 +193,26 @@ export function matchCompany(index: MatchIndex, input: MatchInput): MatchResult 
 
   // Name fallback (a generic domain, or a domain the graph does not know).
   if (!q.key) return { ...base, status: 'unmatched', reason: 'ERR_MATCH_LOW' };
-  const scored = index.candidates(q).map((i) => ({ i, sim: index.similarity(q, i) })).sort((a, b) => b.sim - a.sim).slice(0, 5);
+  const scored = index
+    .candidates(q, extraCandidates)
+    .map((i) => {
+      const sim = index.similarity(q, i);
+      // A misspelt name shares no token; its spelling can still earn a place in review, never a match.
+      const spelled = sim < 0.5 ? Math.min(0.75, Math.max(...index.nameKeys(i).map((k) => trigramSimilarity(q.key, k)))) : 0;
+      return spelled > sim ? { i, sim: spelled, fuzzy: true } : { i, sim, fuzzy: false };
+    })
+    .sort((a, b) => b.sim - a.sim)
+    .slice(0, 5);
   if (!scored.length) return { ...base, status: 'unmatched', reason: 'ERR_MATCH_LOW' };
   const label = d.domain && !d.generic ? domainLabel(d.domain) : null;
-  const conf = (s: { i: number; sim: number }, runnerUp: number | undefined) => {
+  const conf = (s: { i: number; sim: number; fuzzy: boolean }, runnerUp: number | undefined) => {
     let c = s.sim === 1 ? 95 : Math.round(100 * s.sim) - 5;
     if (label) {
       // The row's own domain either agrees with the name ("facebook.com" for Facebook) or is evidence against.
       c += index.nameTokens(s.i).includes(label) ? 5 : -10;
     }
     if (runnerUp !== undefined && s.sim - runnerUp < MARGIN) c = Math.min(c, 79);
+    if (s.fuzzy) c = Math.min(c, 79);
     // The seed's rule: a free-mail or generic domain never carries a match past the floor.
     if (d.generic) c = Math.min(c, 79);
     return Math.max(0, Math.min(99, c));

@@ -32,6 +32,7 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
   // Name fallback only where the domain does not settle it (blank domains are skipped).
   const keys = [...new Set(prepared.filter((x) => x.q.key && x.d.domain && !known.has(x.d.domain)).map((x) => x.q.key))];
   let byName: ProfileRow[] = [];
+  const trigramHits = new Map<string, string[]>();
   if (keys.length) {
     // Exact names (and former names) first: a B-tree lookup. Only names nobody in the
     // graph carries exactly go to the trigram search, the expensive part.
@@ -64,14 +65,15 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
       }
       if (viaTrigram.length) {
         const { rows } = await knex.raw(
-          `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
+          `SELECT DISTINCT q.key AS qkey, p.id, p.name, p.domain, p.aliases
              FROM unnest(?::text[]) AS q(key)
              CROSS JOIN LATERAL (
-               SELECT n.profile_id FROM profile_names n WHERE n.key % q.key ORDER BY n.key <-> q.key LIMIT ${TRIGRAM_CANDIDATES}
+               SELECT n.profile_id FROM profile_names n ORDER BY n.key <-> q.key LIMIT ${TRIGRAM_CANDIDATES}
              ) c
              JOIN profiles p ON p.id = c.profile_id`,
           [viaTrigram],
         );
+        for (const r of rows as { qkey: string; id: string }[]) trigramHits.set(r.qkey, [...(trigramHits.get(r.qkey) ?? []), r.id]);
         byName = byName.concat(rows);
       }
     }
@@ -84,5 +86,5 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
   const dfRows: { token: string; df: number }[] = tokens.size ? await knex('profile_token_df').whereIn('token', [...tokens]).select('token', 'df') : [];
   const df = new Map(dfRows.map((r) => [r.token, r.df]));
   const index = new MatchIndex(profiles.values(), { total: total ?? (await graphSize(knex)), df: (t) => df.get(t) ?? 0 });
-  return companies.map((c) => matchCompany(index, c));
+  return prepared.map(({ c, q }) => matchCompany(index, c, trigramHits.get(q.key)));
 }

@@ -37,6 +37,13 @@ describe('the matcher against the profile graph in Postgres', () => {
     expect(results.filter((r, i) => rows[i]!.clear && r.status === 'matched').length / rows.filter((r) => r.clear).length).toBeGreaterThan(0.97);
   });
 
+  it('finds misspelt names through pg_trgm and sends them to review, never to a match', async () => {
+    const [typo] = await matchBatchInPostgres(db.knex, [{ id: 't', name: 'Berkshyre Hathawey', domain: 'berkshyre.biz' }]);
+    const berkshire = graph.find((p) => p.name === 'Berkshire Hathaway')!;
+    expect(typo).toMatchObject({ status: 'review', profileId: berkshire.id, method: 'name', reason: 'ERR_MATCH_LOW' });
+    expect(typo!.confidence).toBeLessThan(80);
+  });
+
   it('finds former names and keeps generic domains in review', async () => {
     const [fb, gm] = await matchBatchInPostgres(db.knex, [
       { id: 'a', name: 'Facebook, Inc.', domain: 'fb.com' },
