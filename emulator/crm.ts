@@ -38,7 +38,7 @@ export interface PropertyValueError {
 const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-function bad(p: PropertyDef, value: string, error: string, message: string): PropertyValueError {
+function bad(p: PropertyDef, error: string, message: string): PropertyValueError {
   return { isValid: false, message, error, name: p.name, localizedErrorMessage: message };
 }
 
@@ -53,21 +53,21 @@ function optionSet(p: PropertyDef): Set<string> {
 /** HubSpot's value validation (including the 2025 rule: no padding on non-string values). */
 export function validateValue(p: PropertyDef, value: string, opts: { allowReadOnly?: boolean } = {}): { ok: true; value: string } | { ok: false; err: PropertyValueError } {
   if (p.modificationMetadata.readOnlyValue && !opts.allowReadOnly) {
-    return { ok: false, err: bad(p, value, 'READ_ONLY_VALUE', `"${p.name}" is a read only property; its value cannot be set.`) };
+    return { ok: false, err: bad(p, 'READ_ONLY_VALUE', `"${p.name}" is a read only property; its value cannot be set.`) };
   }
   if (value === '') return { ok: true, value };
   if (p.type !== 'string' && value.trim() !== value) {
-    return { ok: false, err: bad(p, value, 'INVALID_VALUE', `${value} has leading or trailing whitespace, which is not allowed for ${p.type} properties`) };
+    return { ok: false, err: bad(p, 'INVALID_VALUE', `${value} has leading or trailing whitespace, which is not allowed for ${p.type} properties`) };
   }
   switch (p.type) {
     case 'number':
       if (!NUMBER.test(value) || !Number.isFinite(Number(value))) {
-        return { ok: false, err: bad(p, value, 'INVALID_DECIMAL', `${value} is not a valid number.`) };
+        return { ok: false, err: bad(p, 'INVALID_DECIMAL', `${value} is not a valid number.`) };
       }
       return { ok: true, value };
     case 'bool':
       if (value !== 'true' && value !== 'false') {
-        return { ok: false, err: bad(p, value, 'INVALID_BOOLEAN', `${value} is not a valid boolean.`) };
+        return { ok: false, err: bad(p, 'INVALID_BOOLEAN', `${value} is not a valid boolean.`) };
       }
       return { ok: true, value };
     case 'date':
@@ -75,10 +75,10 @@ export function validateValue(p: PropertyDef, value: string, opts: { allowReadOn
       let ms: number;
       if (/^\d+$/.test(value)) ms = Number(value);
       else if (DATE_ONLY.test(value) || !Number.isNaN(Date.parse(value))) ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-      else return { ok: false, err: bad(p, value, 'INVALID_DATE', `${value} is not a valid date.`) };
-      if (!Number.isFinite(ms)) return { ok: false, err: bad(p, value, 'INVALID_DATE', `${value} is not a valid date.`) };
+      else return { ok: false, err: bad(p, 'INVALID_DATE', `${value} is not a valid date.`) };
+      if (!Number.isFinite(ms)) return { ok: false, err: bad(p, 'INVALID_DATE', `${value} is not a valid date.`) };
       if (p.type === 'date' && ms % 86_400_000 !== 0) {
-        return { ok: false, err: bad(p, value, 'INVALID_DATE', `${value} is not at midnight UTC, as a date property requires.`) };
+        return { ok: false, err: bad(p, 'INVALID_DATE', `${value} is not at midnight UTC, as a date property requires.`) };
       }
       // HubSpot stores and returns dates as ISO strings.
       return { ok: true, value: p.type === 'date' ? new Date(ms).toISOString().slice(0, 10) : new Date(ms).toISOString() };
@@ -89,13 +89,13 @@ export function validateValue(p: PropertyDef, value: string, opts: { allowReadOn
       for (const part of parts) {
         if (!allowed.has(part)) {
           const list = p.options.map((o) => o.value).join(', ');
-          return { ok: false, err: bad(p, value, 'INVALID_OPTION', `${part} was not one of the allowed options: [${list}]`) };
+          return { ok: false, err: bad(p, 'INVALID_OPTION', `${part} was not one of the allowed options: [${list}]`) };
         }
       }
       return { ok: true, value };
     }
     default:
-      if (value.length > 65_536) return { ok: false, err: bad(p, value, 'INVALID_VALUE', `value of ${p.name} is longer than 65536 characters`) };
+      if (value.length > 65_536) return { ok: false, err: bad(p, 'INVALID_VALUE', `value of ${p.name} is longer than 65536 characters`) };
       return { ok: true, value };
   }
 }
