@@ -12,7 +12,7 @@ import { normalizeName } from './name';
  */
 const TRIGRAM_CANDIDATES = 8;
 /** A token on more profiles than this says too little to find candidates by. */
-const RARE_TOKEN_MAX_DF = 2000;
+const RARE_TOKEN_MAX_DF = 500;
 
 interface ProfileRow { id: string; name: string; domain: string; aliases: string[] }
 
@@ -27,7 +27,8 @@ export async function graphSize(knex: Knex): Promise<number> {
 export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], total?: number): Promise<MatchResult[]> {
   const prepared = companies.map((c) => ({ c, d: normalizeDomain(c.domain), q: normalizeName(c.name) }));
   const domains = [...new Set(prepared.map((x) => x.d.domain).filter((d): d is string => !!d))];
-  const byDomain: ProfileRow[] = domains.length ? await knex('profiles').whereIn('domain', domains).select('id', 'name', 'domain', 'aliases') : [];
+  // Lists go as one array parameter (= ANY): a batch can name more values than a statement may bind.
+  const byDomain: ProfileRow[] = domains.length ? await knex('profiles').whereRaw('domain = ANY(?::text[])', [domains]).select('id', 'name', 'domain', 'aliases') : [];
   const known = new Set(byDomain.map((p) => p.domain));
   // Name fallback only where the domain does not settle it (blank domains are skipped).
   const keys = [...new Set(prepared.filter((x) => x.q.key && x.d.domain && !known.has(x.d.domain)).map((x) => x.q.key))];
@@ -46,7 +47,7 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
     if (fuzzy.length) {
       // Fast path: the profiles sharing each name's two rarest tokens (B-tree lookups).
       const queryTokens = [...new Set(fuzzy.flatMap((k) => normalizeName(k).tokens))];
-      const dfRows: { token: string; df: number }[] = await knex('profile_token_df').whereIn('token', queryTokens).select('token', 'df');
+      const dfRows: { token: string; df: number }[] = await knex('profile_token_df').whereRaw('token = ANY(?::text[])', [queryTokens]).select('token', 'df');
       const tokenDf = new Map(dfRows.map((r) => [r.token, r.df]));
       const rare = new Set<string>();
       const viaTrigram: string[] = [];
@@ -58,7 +59,10 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
       }
       if (rare.size) {
         const { rows } = await knex.raw(
-          `SELECT DISTINCT p.id, p.name, p.domain, p.aliases FROM profile_name_tokens t JOIN profiles p ON p.id = t.profile_id WHERE t.token = ANY(?::text[])`,
+          `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
+             FROM unnest(?::text[]) AS q(token)
+             CROSS JOIN LATERAL (SELECT t.profile_id FROM profile_name_tokens t WHERE t.token = q.token LIMIT ${RARE_TOKEN_MAX_DF}) c
+             JOIN profiles p ON p.id = c.profile_id`,
           [[...rare]],
         );
         byName = byName.concat(rows);
@@ -83,7 +87,7 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
   const tokens = new Set<string>();
   for (const x of prepared) for (const t of x.q.tokens) tokens.add(t);
   for (const p of profiles.values()) for (const n of [p.name, ...(p.aliases ?? [])]) for (const t of normalizeName(n).tokens) tokens.add(t);
-  const dfRows: { token: string; df: number }[] = tokens.size ? await knex('profile_token_df').whereIn('token', [...tokens]).select('token', 'df') : [];
+  const dfRows: { token: string; df: number }[] = tokens.size ? await knex('profile_token_df').whereRaw('token = ANY(?::text[])', [[...tokens]]).select('token', 'df') : [];
   const df = new Map(dfRows.map((r) => [r.token, r.df]));
   const index = new MatchIndex(profiles.values(), { total: total ?? (await graphSize(knex)), df: (t) => df.get(t) ?? 0 });
   return prepared.map(({ c, q }) => matchCompany(index, c, trigramHits.get(q.key)));
