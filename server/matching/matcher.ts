@@ -193,16 +193,16 @@ export function matchCompany(index: MatchIndex, input: MatchInput, extraCandidat
 
   // Name fallback (a generic domain, or a domain the graph does not know).
   if (!q.key) return { ...base, status: 'unmatched', reason: 'ERR_MATCH_LOW' };
-  const scored = index
-    .candidates(q, extraCandidates)
-    .map((i) => {
-      const sim = index.similarity(q, i);
-      // A misspelt name shares no token; its spelling can still earn a place in review, never a match.
-      const spelled = sim < 0.5 ? Math.min(0.75, Math.max(...index.nameKeys(i).map((k) => trigramSimilarity(q.key, k)))) : 0;
-      return spelled > sim ? { i, sim: spelled, fuzzy: true } : { i, sim, fuzzy: false };
-    })
-    .sort((a, b) => b.sim - a.sim)
-    .slice(0, 5);
+  const bySim = index.candidates(q, extraCandidates).map((i) => ({ i, sim: index.similarity(q, i), fuzzy: false }));
+  // Only when no candidate shares the name's words does spelling get a say (misspellings):
+  // it can earn a place in review, never a match.
+  if (!bySim.some((c) => c.sim >= 0.5)) {
+    for (const c of bySim) {
+      const spelled = Math.min(0.75, Math.max(...index.nameKeys(c.i).map((k) => trigramSimilarity(q.key, k))));
+      if (spelled > c.sim) Object.assign(c, { sim: spelled, fuzzy: true });
+    }
+  }
+  const scored = bySim.sort((a, b) => b.sim - a.sim).slice(0, 5);
   if (!scored.length) return { ...base, status: 'unmatched', reason: 'ERR_MATCH_LOW' };
   const label = d.domain && !d.generic ? domainLabel(d.domain) : null;
   const conf = (s: { i: number; sim: number; fuzzy: boolean }, runnerUp: number | undefined) => {
