@@ -1,4 +1,4 @@
-import { ERROR_CODES, KustiqError, type ErrorCode } from '../errors/codes';
+import type { ErrorCode } from '../errors/codes';
 import { hubspotClient } from '../hubspot/client';
 import { missingRequired, OPTIONAL_SCOPES, regionOf, REQUIRED_SCOPES } from '../hubspot/scopes';
 import { ensureSchema, type SchemaReport } from '../schema/ensure-schema';
@@ -147,8 +147,3 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
   return { ...result, portalId, scopes, missingScopes: missing, schema, schemaError };
 }
 
-export function describe(code: ErrorCode) {
-  return ERROR_CODES[code];
-}
-
-export { KustiqError };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { normalizeName } from '../matching/name';
-import { BadRowsError } from './load-profiles';
+import { checkProfiles } from './load-profiles';
 import { parseProfileRow, type Profile } from './profile-row';
 import { readRecords } from './read-records';
 
@@ -24,20 +24,6 @@ export interface ImportTally {
   updated: number;
   unchanged: number;
   rejected: number;
-}
-
-async function validateFile(file: string): Promise<void> {
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  for await (const { line, record } of readRecords(file)) {
-    const { profile, problems: p } = parseProfileRow(record);
-    for (const x of p) if (problems.length < 10_000) problems.push(`${file}:${line}: ${x.field}: ${x.problem}`);
-    if (!profile) continue;
-    const dup = seen.get(profile.id);
-    if (dup !== undefined) problems.push(`${file}:${line}: id: "${profile.id}" already on line ${dup}`);
-    seen.set(profile.id, line);
-  }
-  if (problems.length) throw new BadRowsError(problems);
 }
 
 async function upsert(db: Knex | Knex.Transaction, batch: Profile[], tally: ImportTally): Promise<void> {
@@ -82,7 +68,8 @@ export async function importProfiles(knex: Knex, file: string, opts: ImportOptio
   const batchSize = opts.batchSize ?? 1000;
   const tally: ImportTally = { rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
   const strict = !opts.rejectsFile;
-  if (strict) await validateFile(file);
+  // First pass: validate the whole file without keeping its rows.
+  if (strict) await checkProfiles(file);
   const rejects = opts.rejectsFile ? fs.createWriteStream(opts.rejectsFile) : null;
   const run = async (db: Knex | Knex.Transaction) => {
     let batch: Profile[] = [];
