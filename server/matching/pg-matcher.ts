@@ -6,13 +6,17 @@ import { normalizeName } from './name';
 /**
  * The matcher against the profile graph in Postgres. For a batch of companies it fetches
  * only what the scoring needs: profiles on the batch's domains; name candidates by exact
- * name, then by each name's rarest tokens, then (for misspelt or all-common names) by the
- * pg_trgm index on profile_names; and the graph-wide token frequencies. The scoring is
+ * name, then by each name's rarest tokens, or for a name of common words only by the
+ * profiles carrying both of its two rarest (an index intersection), and only for names
+ * with nothing else to go on (misspellings) by pg_trgm nearest neighbours on
+ * profile_names, the one expensive lookup (about a second a name at a million profiles); and the graph-wide token frequencies. The scoring is
  * the same pure matchCompany the offline command uses.
  */
 const TRIGRAM_CANDIDATES = 8;
 /** A token on more profiles than this says too little to find candidates by. */
 const RARE_TOKEN_MAX_DF = 500;
+/** Profiles fetched for a name made only of common words (both of its two rarest). */
+const CANDIDATES_PER_PAIR = 500;
 
 interface ProfileRow { id: string; name: string; domain: string; aliases: string[] }
 
@@ -24,14 +28,21 @@ export async function graphSize(knex: Knex): Promise<number> {
   return Number((await knex('profiles').count<{ count: string }[]>('* as count'))[0]!.count);
 }
 
-export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], total?: number): Promise<MatchResult[]> {
+export interface PgMatchOptions {
+  /** Tokens on more profiles than this are "common" (tests lower it to reach the common-word path on a small graph). */
+  rareTokenMaxDf?: number;
+}
+
+export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], total?: number, opts: PgMatchOptions = {}): Promise<MatchResult[]> {
+  const rareMax = opts.rareTokenMaxDf ?? RARE_TOKEN_MAX_DF;
   const prepared = companies.map((c) => ({ c, d: normalizeDomain(c.domain), q: normalizeName(c.name) }));
   const domains = [...new Set(prepared.map((x) => x.d.domain).filter((d): d is string => !!d))];
   // Lists go as one array parameter (= ANY): a batch can name more values than a statement may bind.
   const byDomain: ProfileRow[] = domains.length ? await knex('profiles').whereRaw('domain = ANY(?::text[])', [domains]).select('id', 'name', 'domain', 'aliases') : [];
   const known = new Set(byDomain.map((p) => p.domain));
   // Name fallback only where the domain does not settle it (blank domains are skipped).
-  const keys = [...new Set(prepared.filter((x) => x.q.key && x.d.domain && !known.has(x.d.domain)).map((x) => x.q.key))];
+  // A domain that does not parse ("n/a") is not blank: its name still gets candidates, as offline.
+  const keys = [...new Set(prepared.filter((x) => x.q.key && (x.c.domain ?? '').trim() && !(x.d.domain && known.has(x.d.domain))).map((x) => x.q.key))];
   let byName: ProfileRow[] = [];
   const trigramHits = new Map<string, string[]>();
   if (keys.length) {
@@ -50,22 +61,45 @@ export async function matchBatchInPostgres(knex: Knex, companies: MatchInput[], 
       const dfRows: { token: string; df: number }[] = await knex('profile_token_df').whereRaw('token = ANY(?::text[])', [queryTokens]).select('token', 'df');
       const tokenDf = new Map(dfRows.map((r) => [r.token, r.df]));
       const rare = new Set<string>();
+      const pairs = new Map<string, [string, string]>();
       const viaTrigram: string[] = [];
       for (const k of fuzzy) {
-        const usable = normalizeName(k).tokens.filter((t) => (tokenDf.get(t) ?? 0) > 0 && tokenDf.get(t)! <= RARE_TOKEN_MAX_DF)
-          .sort((a, b) => tokenDf.get(a)! - tokenDf.get(b)!).slice(0, 2);
+        const known = normalizeName(k).tokens.filter((t) => (tokenDf.get(t) ?? 0) > 0).sort((a, b) => tokenDf.get(a)! - tokenDf.get(b)!);
+        const usable = known.filter((t) => tokenDf.get(t)! <= rareMax).slice(0, 2);
         if (usable.length) usable.forEach((t) => rare.add(t));
-        else viaTrigram.push(k); // misspelt or all-common names: pg_trgm
+        // Only common words ("Northwind Labs Europe"): the profiles carrying both of the
+        // two rarest, an index intersection rather than a scan.
+        else if (known.length >= 2) pairs.set(k, [known[0]!, known[1]!]);
+        // A word the graph has never seen and nothing else to go on: a misspelling, pg_trgm.
+        else viaTrigram.push(k);
       }
       if (rare.size) {
         const { rows } = await knex.raw(
           `SELECT DISTINCT p.id, p.name, p.domain, p.aliases
              FROM unnest(?::text[]) AS q(token)
-             CROSS JOIN LATERAL (SELECT t.profile_id FROM profile_name_tokens t WHERE t.token = q.token LIMIT ${RARE_TOKEN_MAX_DF}) c
+             CROSS JOIN LATERAL (SELECT t.profile_id FROM profile_name_tokens t WHERE t.token = q.token LIMIT ${Math.trunc(rareMax)}) c
              JOIN profiles p ON p.id = c.profile_id`,
           [[...rare]],
         );
         byName = byName.concat(rows);
+      }
+      if (pairs.size) {
+        const list = [...pairs.values()];
+        const { rows } = await knex.raw(
+          `SELECT DISTINCT q.key AS qkey, p.id, p.name, p.domain, p.aliases
+             FROM unnest(?::text[], ?::text[], ?::text[]) AS q(key, a, b)
+             CROSS JOIN LATERAL (
+               SELECT t1.profile_id FROM profile_name_tokens t1
+                 JOIN profile_name_tokens t2 ON t2.token = q.b AND t2.profile_id = t1.profile_id
+                WHERE t1.token = q.a LIMIT ${CANDIDATES_PER_PAIR}
+             ) c
+             JOIN profiles p ON p.id = c.profile_id`,
+          [[...pairs.keys()], list.map((x) => x[0]), list.map((x) => x[1])],
+        );
+        byName = byName.concat(rows);
+        // No profile carries both words: leave it to spelling similarity.
+        const hit = new Set((rows as { qkey: string }[]).map((r) => r.qkey));
+        for (const k of pairs.keys()) if (!hit.has(k)) viaTrigram.push(k);
       }
       if (viaTrigram.length) {
         const { rows } = await knex.raw(

@@ -54,3 +54,26 @@ describe('the matcher against the profile graph in Postgres', () => {
     expect(gm).toMatchObject({ status: 'review', profileId: 'f500-1', reason: 'ERR_MATCH_LOW' });
   });
 });
+
+describe('names made only of common words', () => {
+  let db: TestDatabase;
+  const graph = [...sampleProfiles(1500)];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-pg-')), 'graph.jsonl');
+    fs.writeFileSync(file, graph.map((p) => JSON.stringify(p)).join('\n'));
+    await importProfiles(db.knex, file);
+  });
+  afterAll(async () => { await db.drop(); });
+
+  it('find their candidates among the profiles carrying both of their rarest words', async () => {
+    const target = graph.find((p) => p.id === 'gen-0')!;
+    // Every token counts as common here (df > 1), as "Northwind" and "Labs" do in a million-profile graph.
+    const [row] = await matchBatchInPostgres(db.knex, [{ id: 'x', name: `${target.name} Europe`, domain: 'northwind-europe.eu' }], undefined, { rareTokenMaxDf: 1 });
+    expect(row!.candidates.map((c) => c.profileId)).toContain('gen-0');
+    expect(row!.profileId).toBe('gen-0');
+    // A name with no profile carrying both words still gets candidates, by spelling.
+    const [typo] = await matchBatchInPostgres(db.knex, [{ id: 'y', name: 'Northwind Labz Europe', domain: 'n/a' }], undefined, { rareTokenMaxDf: 1 });
+    expect(typo!.status).not.toBe('matched');
+  });
+});
