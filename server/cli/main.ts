@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo';
 import { registerDisconnect } from './commands/disconnect';
 import { registerEmulator } from './commands/emulator';
 import { registerMatch } from './commands/match';
+import { registerContacts } from './commands/contacts';
 import { registerProfiles } from './commands/profiles';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerEmulator(program);
   registerDisconnect(program);
   registerMatch(program);
+  registerContacts(program);
   registerProfiles(program);
   registerBench(program);
   for (const c of program.commands) c.exitOverride();

@@ -5,6 +5,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { marked } from 'marked';
 import { z } from 'zod';
 import { KustiqError } from '../errors/codes';
+import { FieldError } from '../errors/field-error';
 import { connectionView, disconnect } from '../install/connection';
 import { CallbackError, completeAuthorization, SESSION_TTL_MS, startAuthorization, STATE_TTL_MS } from '../install/oauth-flow';
 import { sha256 } from '../install/secrets';
@@ -13,6 +14,12 @@ import { Cookies, currentSession, OAUTH_COOKIE, SESSION_COOKIE, sessionMiddlewar
 import { errorPage, integrationsPage, loginPage, reviewPage } from './pages';
 import { bulkConfirm, BulkConfirm, decide, Decision, ReviewError, reviewRows } from '../review/review';
 import { matchPortal } from '../matching/match-portal';
+import { IcpDefinition, icpProblems, TIERS } from '../icp/icp-definition';
+import { loadIcp, profilesForDomains, saveIcp } from '../icp/icp-store';
+import { deriveTier } from '../icp/lookalike';
+import { listDomains } from '../icp/list-domains';
+import { queueRescore } from '../worker/icp-jobs';
+import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
 
 const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs');
 
@@ -201,6 +208,112 @@ export function dashboardRoutes(s: InstallServices): Router {
   r.post('/api/review/decide', express.json({ limit: '16kb' }), reviewAction(decideFn, false));
   r.post('/api/review/bulk-confirm', express.json({ limit: '256kb' }), reviewAction(bulkFn, false));
   r.post('/api/matching/run', express.json({ limit: '1kb' }), reviewAction(runFn, false));
+
+  // The ICP: page (forms) and JSON API. Saving queues a rescore of the connected portal.
+  const icpState = async (workspaceId: string, over: Partial<IcpPageState> = {}): Promise<IcpPageState> => {
+    const saved = await loadIcp(s.knex, workspaceId);
+    const conn = await connectionView(s, workspaceId);
+    const connected = conn?.status === 'connected';
+    return { saved, definition: saved?.definition ?? null, connected, canUseLists: connected && conn!.scopes.includes('crm.lists.read'), ...over };
+  };
+  const afterSave = async (workspaceId: string): Promise<string | null> => {
+    const conn = await connectionOf(workspaceId);
+    if (!conn || !s.boss) return null;
+    return queueRescore(s.boss, Number(conn.portal_id));
+  };
+  const LookalikeRequest = z.object({
+    tier: z.enum(TIERS),
+    domains: z.union([z.string().max(200_000), z.array(z.string().max(300)).max(5000)]).optional(),
+    listId: z.string().trim().regex(/^\d*$/, 'a HubSpot list id (digits)').optional(),
+  });
+  const lookalike = async (workspaceId: string, raw: unknown) => {
+    const req = LookalikeRequest.parse(raw);
+    let domains = typeof req.domains === 'string' ? req.domains.split(/[\s,;]+/).filter(Boolean) : req.domains ?? [];
+    if (req.listId) {
+      const conn = await connectionOf(workspaceId);
+      if (!conn) throw new FieldError('listId', 'HubSpot is not connected');
+      domains = domains.concat(await listDomains(s, Number(conn.portal_id), req.listId));
+    }
+    if (!domains.length) throw new FieldError('domains', 'give the domains of your best customers, or a HubSpot list id');
+    const found = await profilesForDomains(s.knex, domains);
+    try {
+      return { ...deriveTier(req.tier, found.values), found: found.found, notFound: found.notFound };
+    } catch (err) {
+      if (err instanceof RangeError) throw new FieldError('domains', err.message);
+      throw err;
+    }
+  };
+
+  r.get('/icp', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      const notice = req.query.saved ? (s.boss ? 'Saved. Rescoring the portal: the fit properties update in HubSpot shortly.' : 'Saved.') : undefined;
+      res.type('html').send(icpPage(sess, await icpState(sess.workspaceId, { notice })));
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.post('/icp', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess || !checkCsrf(req, res)) return;
+      const candidate = formToIcp(req.body);
+      const parsed = IcpDefinition.safeParse(candidate);
+      if (!parsed.success) {
+        return void res.status(400).type('html').send(icpPage(sess, await icpState(sess.workspaceId, { definition: candidate as IcpDefinition, problems: formProblems(candidate, parsed.error.issues) })));
+      }
+      await saveIcp(s.knex, sess.workspaceId, sess.userId, parsed.data);
+      await afterSave(sess.workspaceId);
+      res.redirect(303, '/icp?saved=1');
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.post('/icp/lookalike', express.urlencoded({ extended: false, limit: '256kb' }), async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess || !checkCsrf(req, res)) return;
+      const { csrf: _c, ...body } = req.body as Record<string, string>;
+      try {
+        const result = await lookalike(sess.workspaceId, { ...body, listId: body.listId || undefined });
+        const current = await loadIcp(s.knex, sess.workspaceId);
+        const tiers = [...(current?.definition.tiers ?? []).filter((t) => t.tier !== result.tier.tier), result.tier].sort((a, b) => a.tier.localeCompare(b.tier));
+        res.type('html').send(icpPage(sess, await icpState(sess.workspaceId, { definition: { tiers }, lookalike: result })));
+      } catch (err) {
+        const problems = err instanceof z.ZodError ? icpProblems(err).map((p) => `${p.field}: ${p.problem}`) : err instanceof FieldError ? [err.message] : null;
+        if (!problems) throw err;
+        res.status(400).type('html').send(icpPage(sess, await icpState(sess.workspaceId, { problems })));
+      }
+    } catch (err) {
+      next(err);
+    }
+  });
+  const icpApi = (fn: (workspaceId: string, userId: string, body: unknown) => Promise<unknown>) =>
+    async (req: Request, res: Response, next: (e: unknown) => void) => {
+      try {
+        const sess = requireSession(req, res);
+        if (!sess) return;
+        if (req.method !== 'GET' && req.get('x-kustiq-csrf') !== sess.csrf) return void res.status(403).json({ error: { message: 'x-kustiq-csrf header missing or wrong', field: 'x-kustiq-csrf' } });
+        res.json(await fn(sess.workspaceId, sess.userId, req.body));
+      } catch (err) {
+        if (err instanceof z.ZodError) return void res.status(400).json({ error: { message: `Invalid ${icpProblems(err).map((f) => f.field).join(', ')}`, fields: icpProblems(err) } });
+        if (err instanceof FieldError) return void res.status(400).json({ error: { message: err.message, fields: [{ field: err.field, problem: err.message }] } });
+        next(err);
+      }
+    };
+  r.get('/api/icp', icpApi(async (workspaceId) => ({ icp: await loadIcp(s.knex, workspaceId) })));
+  r.put('/api/icp', express.json({ limit: '64kb' }), icpApi(async (workspaceId, userId, body) => {
+    const version = await saveIcp(s.knex, workspaceId, userId, IcpDefinition.parse(body));
+    return { version, rescoreJobId: await afterSave(workspaceId) };
+  }));
+  r.post('/api/icp/lookalike', express.json({ limit: '256kb' }), icpApi(async (workspaceId, _u, body) => ({ preview: await lookalike(workspaceId, body), saved: false })));
+  r.post('/api/icp/rescore', express.json({ limit: '1kb' }), icpApi(async (workspaceId) => {
+    if (!s.boss) throw new FieldError('portal', 'no job queue in this process: run a worker');
+    const conn = await connectionOf(workspaceId);
+    if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
+    return { rescoreJobId: await queueRescore(s.boss, Number(conn.portal_id)) };
+  }));
 
   r.get('/docs/troubleshooting', async (_req, res, next) => {
     try {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import { HubSpotOAuth, oauthOptions } from '../hubspot/oauth-client';
 import type { Logger } from '../log';
@@ -13,6 +14,8 @@ export interface InstallServices {
   oauth: HubSpotOAuth;
   vault: TokenVault;
   redirectUri: string;
+  /** The job queue (pg-boss) for work the web asks of the workers; set once the process has one. */
+  boss?: PgBoss;
 }
 
 export function installServices(config: Config, knex: Knex, log: Logger): InstallServices {

@@ -14,10 +14,17 @@ const require = createRequire(import.meta.url);
 const readList = (file: string) =>
   new Set(fs.readFileSync(require.resolve(`freemail/data/${file}`), 'utf8').split('\n').map((l) => l.trim().toLowerCase()).filter(Boolean));
 let generic: Set<string> | null = null;
+let disposable: Set<string> | null = null;
 
 export function isGenericDomain(domain: string): boolean {
   generic ??= new Set([...readList('free.txt'), ...readList('disposable.txt')]);
   return generic.has(domain);
+}
+
+/** Throwaway inboxes (mailinator, 10minutemail, ...): a narrower list than the generic one. */
+export function isDisposableDomain(domain: string): boolean {
+  disposable ??= readList('disposable.txt');
+  return disposable.has(domain);
 }
 
 export interface NormalizedDomain {

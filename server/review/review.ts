@@ -1,3 +1,4 @@
+import { FieldError } from '../errors/field-error';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 
@@ -40,12 +41,7 @@ export const Decision = z.object({
 });
 export const BulkConfirm = z.object({ companyIds: z.array(z.string().min(1).max(64)).min(1).max(1000) });
 
-export class ReviewError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(message);
-    this.name = 'ReviewError';
-  }
-}
+export class ReviewError extends FieldError {}
 
 export async function decide(knex: Knex, connectionId: string, userId: string, d: z.infer<typeof Decision>): Promise<{ companyId: string; status: string; profileId: string | null; writeStatus: string }> {
   return knex.transaction(async (trx) => {

@@ -22,3 +22,14 @@ export async function startWorker(databaseUrl: string, log: Logger): Promise<Wor
     },
   };
 }
+
+/**
+ * A web process that only queues work (`kustiq web` alone): pg-boss without maintenance
+ * or schedules, which the workers run.
+ */
+export async function startJobSender(databaseUrl: string, log: Logger): Promise<Worker> {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 2, supervise: false, schedule: false });
+  boss.on('error', (err) => log.error({ err: { message: err.message } }, 'pg-boss error'));
+  await boss.start();
+  return { boss, stop: async () => { await boss.stop({ graceful: true, timeout: 5_000 }); } };
+}

@@ -11,6 +11,8 @@ import { createLogger } from '../../server/log';
 import { freePort } from '../../server/db/embedded-postgres';
 import { createTestDatabase, type TestDatabase } from './db';
 import { Browser } from '../../emulator/browser-client';
+import { startWorker, type Worker } from '../../server/worker/worker';
+import { registerIcpJobs } from '../../server/worker/icp-jobs';
 
 export { Browser };
 
@@ -28,9 +30,10 @@ export interface BackendFixture {
 }
 
 /** The backend (dashboard + install) on a fresh database, talking to an in-process local HubSpot. */
-export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, string> = {}): BackendFixture {
+export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, string> = {}, opts: { worker?: boolean } = {}): BackendFixture {
   const fx = { logs: [] as string[] } as BackendFixture;
   let server: Server;
+  let worker: Worker | undefined;
   beforeAll(async () => {
     fx.emu = await startEmulator({ companies: 5, contacts: 5, ...emuOpts });
     fx.admin = new EmulatorAdmin(fx.emu.url);
@@ -47,6 +50,12 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
     const sink = new Writable({ write(chunk, _e, cb) { fx.logs.push(String(chunk)); cb(); } });
     const log = createLogger('debug', sink);
     fx.services = installServices(config, fx.db.knex, log);
+    if (opts.worker) {
+      // A real pg-boss worker on the test database, running the jobs the web queues.
+      worker = await startWorker(fx.db.url, log);
+      await registerIcpJobs(worker.boss, fx.services);
+      fx.services.boss = worker.boss;
+    }
     const app = createHttpApp({ config, knex: fx.db.knex, log, install: fx.services });
     server = await new Promise<Server>((resolve) => { const s = app.listen(port, '127.0.0.1', () => resolve(s)); });
     fx.browser = () => new Browser(fx.url);
@@ -54,6 +63,7 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
+    await worker?.stop();
     await fx.emu?.close();
     await fx.db?.drop();
   });

@@ -5,6 +5,7 @@ import { emit, UsageError } from '../output';
 const BENCHES: Record<string, () => Promise<{ pass: boolean }>> = {
   emulator: async () => (await import('../../../bench/emulator')).benchEmulator(),
   match: async () => (await import('../../../bench/match')).benchMatch(),
+  contacts: async () => (await import('../../../bench/contacts')).benchContacts(),
 };
 
 export function registerBench(program: Command): void {

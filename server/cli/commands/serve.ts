@@ -6,7 +6,8 @@ import { createHttpApp } from '../../http/app';
 import { createLogger } from '../../log';
 import { installServices } from '../../install/services';
 import { registerTokenJobs } from '../../worker/token-jobs';
-import { startWorker, type Worker } from '../../worker/worker';
+import { registerIcpJobs } from '../../worker/icp-jobs';
+import { startJobSender, startWorker, type Worker } from '../../worker/worker';
 import { untilSignal } from '../output';
 
 /** `start` (web + worker), `web` and `worker`: the production entry points. */
@@ -21,7 +22,9 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
     if (parts.worker) {
       worker = await startWorker(db.url, log);
       await registerTokenJobs(worker.boss, install);
-    }
+      await registerIcpJobs(worker.boss, install);
+    } else worker = await startJobSender(db.url, log);
+    install.boss = worker.boss;
     if (parts.web) {
       const app = createHttpApp({ config, knex: db.knex, log, install });
       const listenPort = port ?? config.PORT;

@@ -3,6 +3,7 @@ import * as m001 from './001_workspaces';
 import * as m002 from './002_hubspot_connection';
 import * as m003 from './003_profiles';
 import * as m004 from './004_matches';
+import * as m005 from './005_icp';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '002_hubspot_connection': m002,
   '003_profiles': m003,
   '004_matches': m004,
+  '005_icp': m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
