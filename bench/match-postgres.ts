@@ -24,7 +24,6 @@ export async function benchMatchPostgres(opts: { profiles?: number; companies?: 
     await new Promise<void>((r) => out.end(() => r()));
     const t0 = performance.now();
     await importProfiles(db.knex, file, { batchSize: 2000 });
-    await db.knex.raw('ANALYZE profiles; ANALYZE profile_names; ANALYZE profile_token_df');
     const importMs = performance.now() - t0;
     // A realistic portal: most rows carry their domain (some messy), some a free-mail
     // domain or a domain the graph does not know, a few none.

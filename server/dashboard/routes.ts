@@ -216,10 +216,11 @@ export function dashboardRoutes(s: InstallServices): Router {
     const connected = conn?.status === 'connected';
     return { saved, definition: saved?.definition ?? null, connected, canUseLists: connected && conn!.scopes.includes('crm.lists.read'), ...over };
   };
-  const afterSave = async (workspaceId: string): Promise<string | null> => {
+  // jobId null with queued true: a rescore already waiting will read the newest ICP.
+  const afterSave = async (workspaceId: string): Promise<{ queued: boolean; jobId: string | null }> => {
     const conn = await connectionOf(workspaceId);
-    if (!conn || !s.boss) return null;
-    return queueRescore(s.boss, Number(conn.portal_id));
+    if (!conn || !s.boss) return { queued: false, jobId: null };
+    return { queued: true, jobId: await queueRescore(s.boss, Number(conn.portal_id)) };
   };
   const LookalikeRequest = z.object({
     tier: z.enum(TIERS),
@@ -305,14 +306,14 @@ export function dashboardRoutes(s: InstallServices): Router {
   r.get('/api/icp', icpApi(async (workspaceId) => ({ icp: await loadIcp(s.knex, workspaceId) })));
   r.put('/api/icp', express.json({ limit: '64kb' }), icpApi(async (workspaceId, userId, body) => {
     const version = await saveIcp(s.knex, workspaceId, userId, IcpDefinition.parse(body));
-    return { version, rescoreJobId: await afterSave(workspaceId) };
+    return { version, rescore: await afterSave(workspaceId) };
   }));
   r.post('/api/icp/lookalike', express.json({ limit: '256kb' }), icpApi(async (workspaceId, _u, body) => ({ preview: await lookalike(workspaceId, body), saved: false })));
   r.post('/api/icp/rescore', express.json({ limit: '1kb' }), icpApi(async (workspaceId) => {
     if (!s.boss) throw new FieldError('portal', 'no job queue in this process: run a worker');
     const conn = await connectionOf(workspaceId);
     if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
-    return { rescoreJobId: await queueRescore(s.boss, Number(conn.portal_id)) };
+    return { rescore: { queued: true, jobId: await queueRescore(s.boss, Number(conn.portal_id)) } };
   }));
 
   r.get('/docs/troubleshooting', async (_req, res, next) => {

@@ -93,6 +93,8 @@ export async function importProfiles(knex: Knex, file: string, opts: ImportOptio
     }
     if (batch.length) await upsert(db, batch, tally);
     await rebuildTokenStats(db);
+    // Fresh statistics, so the matcher's plans fit the graph just loaded (autovacuum may be minutes away).
+    await db.raw('ANALYZE profiles, profile_names, profile_name_tokens, profile_token_df');
     opts.onProgress?.(tally.rows);
   };
   try {
