@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from './db';
 import { Browser } from '../../emulator/browser-client';
 import { startWorker, type Worker } from '../../server/worker/worker';
 import { registerIcpJobs } from '../../server/worker/icp-jobs';
+import { registerSyncJobs } from '../../server/worker/sync-jobs';
 
 export { Browser };
 
@@ -54,6 +55,7 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
       // A real pg-boss worker on the test database, running the jobs the web queues.
       worker = await startWorker(fx.db.url, log);
       await registerIcpJobs(worker.boss, fx.services);
+      await registerSyncJobs(worker.boss, fx.services);
       fx.services.boss = worker.boss;
     }
     const app = createHttpApp({ config, knex: fx.db.knex, log, install: fx.services });

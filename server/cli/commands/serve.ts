@@ -7,6 +7,7 @@ import { createLogger } from '../../log';
 import { installServices } from '../../install/services';
 import { registerTokenJobs } from '../../worker/token-jobs';
 import { registerIcpJobs } from '../../worker/icp-jobs';
+import { registerSyncJobs } from '../../worker/sync-jobs';
 import { startJobSender, startWorker, type Worker } from '../../worker/worker';
 import { untilSignal } from '../output';
 
@@ -23,6 +24,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
       worker = await startWorker(db.url, log);
       await registerTokenJobs(worker.boss, install);
       await registerIcpJobs(worker.boss, install);
+      await registerSyncJobs(worker.boss, install);
     } else worker = await startJobSender(db.url, log);
     install.boss = worker.boss;
     if (parts.web) {

@@ -4,6 +4,7 @@ import * as m002 from './002_hubspot_connection';
 import * as m003 from './003_profiles';
 import * as m004 from './004_matches';
 import * as m005 from './005_icp';
+import * as m006 from './006_sync';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '003_profiles': m003,
   '004_matches': m004,
   '005_icp': m005,
+  '006_sync': m006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,323 @@
+import type { Knex } from 'knex';
+import { enrichContact } from '../contacts/enrich-contact';
+import { KustiqError } from '../errors/codes';
+import { loadIcp } from '../icp/icp-store';
+import { scoreCompany } from '../icp/score';
+import type { InstallServices } from '../install/services';
+import { normalizeDomain } from '../matching/domain';
+import { storeMatches } from '../matching/match-portal';
+import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
+import { bodyOf, HubSpotGateway, statusOf } from './hubspot-gateway';
+import { RateBudget } from './rate-budget';
+import { companyValues, contactValues, stamped, valuesHash, type Wire } from './record-values';
+
+/**
+ * A portal's full sync (first run, or the weekly reconciliation), as resumable steps.
+ * Each step reads one search page (200 records, windowed on hs_object_id so there is no
+ * 10,000-result cap), matches it, and writes the records whose values changed in batches
+ * of 100; the batch rows, the records' written hashes and the run's cursor commit in one
+ * transaction, so a worker killed at any point loses nothing and the next one continues
+ * from the last committed page. Companies first, then contacts (with
+ * associatedcompanyid from the same search: no association calls).
+ */
+export const PAGE = 200;
+export const BATCH = 100;
+
+export interface SyncCursor {
+  phase: 'companies' | 'contacts' | 'done';
+  after: string;
+  seq: number;
+}
+
+export interface SyncCounts {
+  companiesRead: number;
+  matched: number;
+  review: number;
+  unmatched: number;
+  skipped: number;
+  companiesWritten: number;
+  companiesUnchanged: number;
+  contactsRead: number;
+  contactsEligible: number;
+  contactsWritten: number;
+  contactsUnchanged: number;
+  failedRecords: number;
+  optionsAdded: number;
+}
+
+export const emptyCounts = (): SyncCounts => ({
+  companiesRead: 0, matched: 0, review: 0, unmatched: 0, skipped: 0, companiesWritten: 0, companiesUnchanged: 0,
+  contactsRead: 0, contactsEligible: 0, contactsWritten: 0, contactsUnchanged: 0, failedRecords: 0, optionsAdded: 0,
+});
+
+interface RunRow { id: string; connection_id: string; cursor: SyncCursor; counts: SyncCounts; status: string }
+
+interface SearchPage { results: { id: string; properties: Record<string, string | null> }[] }
+
+async function searchPage(gw: HubSpotGateway, objectType: 'companies' | 'contacts', after: string, properties: string[]): Promise<SearchPage> {
+  const request = {
+    filterGroups: after ? [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT' as never, value: after }] }] : [],
+    sorts: ['hs_object_id'],
+    properties,
+    limit: PAGE,
+    after: '0',
+  };
+  return gw.call('search', (c) => (objectType === 'companies' ? c.crm.companies.searchApi.doSearch(request) : c.crm.contacts.searchApi.doSearch(request))) as Promise<SearchPage>;
+}
+
+/** Technology options the portal's kustiq_tech_stack has; new ones are added before the batch that needs them. */
+class TechOptions {
+  private known: Set<string> | null = null;
+  constructor(private readonly gw: HubSpotGateway) {}
+
+  async ensure(values: Wire[], counts: SyncCounts): Promise<void> {
+    const wanted = new Set(values.flatMap((v) => (v.kustiq_tech_stack ?? '').split(';').filter(Boolean)));
+    if (!wanted.size) return;
+    if (!this.known) {
+      const p = await this.gw.call('general', (c) => c.crm.properties.coreApi.getByName('companies', 'kustiq_tech_stack'));
+      this.known = new Set((p.options ?? []).map((o) => o.value));
+    }
+    const missing = [...wanted].filter((v) => !this.known!.has(v));
+    if (!missing.length) return;
+    const p = await this.gw.call('general', (c) => c.crm.properties.coreApi.getByName('companies', 'kustiq_tech_stack'));
+    const options = [...(p.options ?? []), ...missing.map((value, i) => ({ value, label: value, hidden: false, displayOrder: (p.options?.length ?? 0) + i }))];
+    await this.gw.call('general', (c) => c.crm.properties.coreApi.update('companies', 'kustiq_tech_stack', { options }));
+    for (const v of missing) this.known.add(v);
+    counts.optionsAdded += missing.length;
+  }
+
+  forget(): void {
+    this.known = null;
+  }
+}
+
+interface WriteOutcome { written: string[]; failed: { id: string; code: string }[]; skipped: Record<string, number> }
+
+/** One batch update; per-record outcomes (archived/merged ids come back as errors in a 207). */
+async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | 'contacts', inputs: { id: string; properties: Wire }[], tech: TechOptions | null, counts: SyncCounts): Promise<WriteOutcome> {
+  const out: WriteOutcome = { written: [], failed: [], skipped: {} };
+  if (!inputs.length) return out;
+  if (tech) await tech.ensure(inputs.map((i) => i.properties), counts);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await gw.call('general', (c) => (objectType === 'companies'
+        ? c.crm.companies.batchApi.update({ inputs })
+        : c.crm.contacts.batchApi.update({ inputs }))) as { results: { id: string }[]; errors?: { category?: string; context?: { ids?: string[] } }[] };
+      const ok = new Set(res.results.map((r) => String(r.id)));
+      for (const i of inputs) {
+        if (ok.has(i.id)) out.written.push(i.id);
+        else out.skipped.ERR_RECORD_GONE = (out.skipped.ERR_RECORD_GONE ?? 0) + 1;
+      }
+      return out;
+    } catch (err) {
+      const body = bodyOf(err);
+      const text = JSON.stringify(body);
+      if (statusOf(err) === 400 && /INVALID_OPTION/.test(text) && tech && attempt === 0) {
+        // Someone edited the options since we looked: look again and retry once.
+        tech.forget();
+        await tech.ensure(inputs.map((i) => i.properties), counts);
+        continue;
+      }
+      if (statusOf(err) === 400) {
+        const code = /READ_ONLY|read-only|readOnly/i.test(text) ? 'ERR_PROPERTY_READONLY' : /INVALID_OPTION/.test(text) ? 'INVALID_OPTION' : 'ERR_HUBSPOT_VALIDATION';
+        for (const i of inputs) out.failed.push({ id: i.id, code });
+        out.skipped[code] = (out.skipped[code] ?? 0) + inputs.length;
+        return out;
+      }
+      throw err;
+    }
+  }
+}
+
+async function checkpoint(knex: Knex, run: RunRow, cursor: SyncCursor, counts: SyncCounts, gw: HubSpotGateway, batches: { objectType: string; records: number; written: number; skipped: Record<string, number>; ms: number }[], records: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await records(trx);
+    let seq = run.cursor.seq;
+    for (const b of batches) {
+      seq++;
+      await trx('sync_batches').insert({ run_id: run.id, seq, object_type: b.objectType, status: b.written === b.records ? 'written' : b.written ? 'partial' : 'failed', records: b.records, written: b.written, skipped: JSON.stringify(b.skipped), ms: Math.round(b.ms) });
+    }
+    cursor.seq = seq;
+    await trx('sync_runs').where({ id: run.id }).update({
+      cursor: JSON.stringify(cursor), counts: JSON.stringify(counts),
+      requests: trx.raw('requests + ?', [gw.tally.requests]), http429: trx.raw('http429 + ?', [gw.tally.http429]),
+    });
+  });
+  run.cursor = cursor;
+  gw.tally.requests = 0;
+  gw.tally.http429 = 0;
+}
+
+export interface StepContext {
+  s: InstallServices;
+  gw: HubSpotGateway;
+  tech: TechOptions;
+  total: number;
+  icp: Awaited<ReturnType<typeof loadIcp>>;
+  matchedCompanies?: { ids: Set<string>; domains: Map<string, string>; domainOf: Map<string, string> };
+}
+
+async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
+  const { s, gw } = ctx;
+  const counts = run.counts;
+  const page = await searchPage(gw, 'companies', run.cursor.after, ['name', 'domain']);
+  if (!page.results.length) {
+    await checkpoint(s.knex, run, { phase: 'contacts', after: '', seq: run.cursor.seq }, counts, gw, [], async () => {});
+    return;
+  }
+  const companies = page.results.map((c) => ({ id: String(c.id), name: c.properties.name ?? '', domain: c.properties.domain ?? '' }));
+  const results = await matchBatchInPostgres(s.knex, companies, ctx.total);
+  await storeMatches(s.knex, run.connection_id, companies, results);
+  counts.companiesRead += companies.length;
+  // What is stored decides (a person's confirmation or rejection wins over the matcher).
+  const stored: { company_id: string; status: string; profile_id: string | null; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; values: Record<string, string> | null }[] =
+    await s.knex('company_matches as m').leftJoin('profiles as p', 'p.id', 'm.profile_id')
+      .where('m.connection_id', run.connection_id).whereIn('m.company_id', companies.map((c) => c.id))
+      .select('m.company_id', 'm.status', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'p.values');
+  const now = new Date();
+  const toWrite: { id: string; properties: Wire; hash: string }[] = [];
+  for (const m of stored) {
+    if (m.status === 'matched') counts.matched++;
+    else if (m.status === 'review') counts.review++;
+    else if (m.status === 'skipped') counts.skipped++;
+    else counts.unmatched++;
+    if (m.status !== 'matched' || !m.profile_id || !m.values) continue;
+    const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
+    const hash = valuesHash(values);
+    if (hash === m.written_hash) { counts.companiesUnchanged++; continue; }
+    toWrite.push({ id: m.company_id, properties: stamped(values, now), hash });
+  }
+  const batches = [];
+  const written: { id: string; hash: string; fit: Wire | null }[] = [];
+  const failed: { id: string; code: string }[] = [];
+  for (let i = 0; i < toWrite.length; i += BATCH) {
+    const chunk = toWrite.slice(i, i + BATCH);
+    const t0 = performance.now();
+    const out = await writeBatch(gw, 'companies', chunk.map(({ id, properties }) => ({ id, properties })), ctx.tech, counts);
+    const ok = new Set(out.written);
+    for (const c of chunk) if (ok.has(c.id)) written.push({ id: c.id, hash: c.hash, fit: ctx.icp ? Object.fromEntries(Object.entries(c.properties).filter(([k]) => k.startsWith('kustiq_score_') || k.startsWith('kustiq_icp_'))) : null });
+    failed.push(...out.failed);
+    batches.push({ objectType: 'companies', records: chunk.length, written: out.written.length, skipped: out.skipped, ms: performance.now() - t0 });
+  }
+  counts.companiesWritten += written.length;
+  counts.failedRecords += failed.length;
+  const last = companies[companies.length - 1]!.id;
+  await checkpoint(s.knex, run, { phase: 'companies', after: last, seq: run.cursor.seq }, counts, gw, batches, async (trx) => {
+    for (const w of written) {
+      await trx('company_matches').where({ connection_id: run.connection_id, company_id: w.id })
+        .update({ written_hash: w.hash, written_at: now, write_status: 'written', write_error: null, ...(w.fit ? { fit_values: JSON.stringify(w.fit), fit_written_at: now } : {}) });
+    }
+    for (const f of failed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: f.id }).update({ write_error: f.code });
+  });
+}
+
+async function loadMatchedCompanies(knex: Knex, connectionId: string): Promise<NonNullable<StepContext['matchedCompanies']>> {
+  const rows: { company_id: string; company_domain: string | null }[] = await knex('company_matches').where({ connection_id: connectionId, status: 'matched' }).select('company_id', 'company_domain');
+  const ids = new Set<string>();
+  const domains = new Map<string, string>();
+  const domainOf = new Map<string, string>();
+  for (const r of rows) {
+    ids.add(r.company_id);
+    const d = normalizeDomain(r.company_domain).domain;
+    if (d) { domains.set(d, r.company_id); domainOf.set(r.company_id, d); }
+  }
+  return { ids, domains, domainOf };
+}
+
+async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
+  const { s, gw } = ctx;
+  const counts = run.counts;
+  ctx.matchedCompanies ??= await loadMatchedCompanies(s.knex, run.connection_id);
+  const matched = ctx.matchedCompanies;
+  const page = await searchPage(gw, 'contacts', run.cursor.after, ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid']);
+  if (!page.results.length) {
+    await checkpoint(s.knex, run, { phase: 'done', after: '', seq: run.cursor.seq }, counts, gw, [], async () => {});
+    return;
+  }
+  counts.contactsRead += page.results.length;
+  const previous = new Map<string, string | null>((await s.knex('contact_writes').where('connection_id', run.connection_id).whereIn('contact_id', page.results.map((c) => String(c.id))).select('contact_id', 'written_hash')).map((r) => [r.contact_id, r.written_hash]));
+  const now = new Date();
+  const toWrite: { id: string; properties: Wire; hash: string; companyId: string }[] = [];
+  for (const c of page.results) {
+    const p = c.properties;
+    const email = p.email ?? '';
+    const assoc = p.associatedcompanyid && matched.ids.has(String(p.associatedcompanyid)) ? String(p.associatedcompanyid) : null;
+    const emailDomain = normalizeDomain(email.slice(email.lastIndexOf('@') + 1));
+    const byDomain = emailDomain.domain && !emailDomain.generic ? matched.domains.get(emailDomain.domain) ?? null : null;
+    const companyId = assoc ?? byDomain;
+    if (!companyId) continue;
+    counts.contactsEligible++;
+    const values = contactValues(enrichContact({ email, firstname: p.firstname, lastname: p.lastname, jobtitle: p.jobtitle, companyDomain: matched.domainOf.get(companyId) ?? null }));
+    const hash = valuesHash(values);
+    if (previous.get(String(c.id)) === hash) { counts.contactsUnchanged++; continue; }
+    toWrite.push({ id: String(c.id), properties: values, hash, companyId });
+  }
+  const batches = [];
+  const written: typeof toWrite = [];
+  for (let i = 0; i < toWrite.length; i += BATCH) {
+    const chunk = toWrite.slice(i, i + BATCH);
+    const t0 = performance.now();
+    const out = await writeBatch(gw, 'contacts', chunk.map(({ id, properties }) => ({ id, properties })), null, counts);
+    const ok = new Set(out.written);
+    written.push(...chunk.filter((c) => ok.has(c.id)));
+    counts.failedRecords += out.failed.length;
+    batches.push({ objectType: 'contacts', records: chunk.length, written: out.written.length, skipped: out.skipped, ms: performance.now() - t0 });
+  }
+  counts.contactsWritten += written.length;
+  const last = String(page.results[page.results.length - 1]!.id);
+  await checkpoint(s.knex, run, { phase: 'contacts', after: last, seq: run.cursor.seq }, counts, gw, batches, async (trx) => {
+    if (written.length) {
+      await trx('contact_writes').insert(written.map((w) => ({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId, written_hash: w.hash, written_at: now, write_error: null })))
+        .onConflict(['connection_id', 'contact_id']).merge();
+    }
+  });
+}
+
+export interface RunOutcome {
+  done: boolean;
+  status: 'succeeded' | 'running' | 'failed' | 'waiting';
+  counts: SyncCounts;
+}
+
+/**
+ * Advances a run until it is done or `deadline` passes (then the caller queues the rest:
+ * long runs move in slices so a lost worker costs one slice, not the run).
+ */
+export async function advanceRun(s: InstallServices, runId: string, opts: { budget?: RateBudget; deadline?: number } = {}): Promise<RunOutcome> {
+  const run: RunRow = await s.knex('sync_runs').where({ id: runId }).first();
+  if (!run) throw new Error(`no sync run ${runId}`);
+  if (run.status === 'succeeded' || run.status === 'failed') return { done: true, status: run.status, counts: run.counts };
+  const conn = await s.knex('hubspot_connections').where({ id: run.connection_id }).first();
+  run.counts = { ...emptyCounts(), ...run.counts };
+  run.cursor = { ...({ phase: 'companies', after: '', seq: 0 } as SyncCursor), ...run.cursor };
+  await s.knex('sync_runs').where({ id: runId }).update({ status: 'running', started_at: s.knex.raw('coalesce(started_at, now())') });
+  const gw = new HubSpotGateway(s, Number(conn.portal_id), opts.budget ?? new RateBudget(s.knex));
+  const ctx: StepContext = { s, gw, tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
+  try {
+    if (conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${conn.portal_id} is disconnected`);
+    while (run.cursor.phase !== 'done') {
+      if (opts.deadline && Date.now() > opts.deadline) return { done: false, status: 'running', counts: run.counts };
+      if (run.cursor.phase === 'companies') await companiesStep(ctx, run);
+      else await contactsStep(ctx, run);
+    }
+    await s.knex('sync_runs').where({ id: runId }).update({ status: 'succeeded', finished_at: s.knex.fn.now() });
+    await s.knex('hubspot_connections').where({ id: conn.id }).update({ last_sync_at: s.knex.fn.now() });
+    return { done: true, status: 'succeeded', counts: run.counts };
+  } catch (err) {
+    if (err instanceof KustiqError) {
+      // A known state: stop and say so (a paused portal waits and is retried by the scheduler).
+      const status = err.code === 'ERR_PORTAL_PAUSED' ? 'waiting' : 'failed';
+      await s.knex('sync_runs').where({ id: runId }).update({ status, error_code: err.code, error_detail: err.message, counts: JSON.stringify(run.counts), ...(status === 'failed' ? { finished_at: s.knex.fn.now() } : {}) });
+      return { done: status === 'failed', status, counts: run.counts };
+    }
+    throw err;
+  }
+}
+
+/** A new run for the portal's connection. */
+export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'full' | 'nightly' = 'first'): Promise<string> {
+  const conn = await knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
+  if (!conn) throw new Error(`no HubSpot connection for portal ${portalId}`);
+  const [row] = await knex('sync_runs').insert({ connection_id: conn.id, kind, cursor: JSON.stringify({ phase: 'companies', after: '', seq: 0 }), counts: JSON.stringify(emptyCounts()) }).returning('id');
+  return row.id;
+}

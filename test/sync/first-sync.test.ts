@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { COMPANY_PROPERTIES } from '../../server/schema/catalog';
+import { importProfiles } from '../../server/profiles/import-profiles';
+import { sampleProfiles } from '../../server/samples/profile-graph';
+import { startSync } from '../../server/worker/sync-jobs';
+import { useBackend } from '../support/backend';
+
+/** A first sync of a seeded portal through the real pg-boss worker, at HubSpot's limits. */
+describe('the first sync of a portal', () => {
+  const fx = useBackend({ portalId: 24_800_010, companies: 900, contacts: 1500 }, {}, { worker: true });
+
+  beforeAll(async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-sync-')), 'graph.jsonl');
+    fs.writeFileSync(file, [...sampleProfiles(1200)].map((p) => JSON.stringify(p)).join('\n'));
+    await importProfiles(fx.db.knex, file);
+    await fx.browser().go('/oauth/install?purpose=login');
+  });
+
+  const waitRun = async (runId: string) => {
+    for (let i = 0; i < 600; i++) {
+      const run = await fx.db.knex('sync_runs').where({ id: runId }).first();
+      if (['succeeded', 'failed', 'waiting'].includes(run.status)) return run;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('sync did not finish');
+  };
+
+  it('writes all 33 properties to matched companies and the 4 to their contacts, without a 429', async () => {
+    await fx.admin.clearRequests();
+    const runId = await startSync(fx.services.boss!, fx.services, fx.emu.portalId);
+    const run = await waitRun(runId);
+    expect(run.status, run.error_detail).toBe('succeeded');
+    const portal = fx.emu.state.portal(fx.emu.portalId);
+    const companies = [...portal.objects.companies.order];
+    const matches = new Map((await fx.db.knex('company_matches').select('company_id', 'status', 'profile_id')).map((m) => [m.company_id, m]));
+    const written = companies.filter((c) => c.properties.kustiq_profile_id);
+    expect(written.length).toBe([...matches.values()].filter((m) => m.status === 'matched').length);
+    expect(written.length).toBeGreaterThan(800);
+    const profiles = new Map((await fx.db.knex('profiles').select('id', 'values')).map((p) => [p.id, p.values as Record<string, string>]));
+    let valuesChecked = 0;
+    for (const c of written) {
+      expect(c.properties.kustiq_profile_id).toBe(matches.get(c.id)!.profile_id);
+      const values = profiles.get(c.properties.kustiq_profile_id!)!;
+      // Every catalog value the profile has is on the record, as written by the graph.
+      for (const p of COMPANY_PROPERTIES) {
+        const v = values[p.name.slice('kustiq_'.length)];
+        if (v !== undefined) { expect(c.properties[p.name], `${c.id} ${p.name}`).toBe(String(v)); valuesChecked++; }
+      }
+      expect(c.properties.kustiq_match_method).toMatch(/^(domain|name|manual)$/);
+      expect(Number(c.properties.kustiq_match_confidence)).toBeGreaterThanOrEqual(80);
+      expect(Date.parse(c.properties.kustiq_last_synced_at!), c.properties.kustiq_last_synced_at).toBeGreaterThan(Date.now() - 120_000);
+    }
+    expect(valuesChecked).toBeGreaterThan(written.length * 15);
+    // Nothing below 80 was written, and no native field was touched by the integration.
+    for (const c of companies.filter((x) => matches.get(x.id)?.status !== 'matched')) expect(c.properties.kustiq_profile_id ?? '').toBe('');
+    const contacts = [...portal.objects.contacts.order];
+    const enriched = contacts.filter((c) => c.properties.kustiq_contact_role);
+    expect(enriched.length).toBeGreaterThan(1000);
+    for (const c of enriched) {
+      const companyOk = c.properties.associatedcompanyid && matches.get(String(c.properties.associatedcompanyid))?.status === 'matched';
+      expect(companyOk || c.properties.email?.split('@')[1], c.id).toBeTruthy();
+    }
+    const counts = run.counts;
+    expect(counts).toMatchObject({ companiesRead: 900, contactsRead: 1500, companiesWritten: written.length, contactsWritten: enriched.length, failedRecords: 0 });
+    // The request count is the floor: search pages plus one write per 100 records (plus the options check).
+    const log = await fx.admin.requests(fx.emu.portalId);
+    expect(log.http429).toBe(0);
+    expect(run.http429).toBe(0);
+    const minimum = Math.ceil(900 / 200) + 1 + Math.ceil(1500 / 200) + 1 + Math.ceil(written.length / 100) + Math.ceil(enriched.length / 100);
+    expect(run.requests).toBeLessThanOrEqual(minimum + 3);
+    expect(await fx.db.knex('sync_batches').where({ run_id: runId }).sum('written as n').first()).toEqual({ n: String(written.length + enriched.length) });
+  });
+
+  it('a second full run rewrites nothing that has not changed', async () => {
+    const runId = await startSync(fx.services.boss!, fx.services, fx.emu.portalId, 'full');
+    const run = await waitRun(runId);
+    expect(run.counts).toMatchObject({ companiesWritten: 0, contactsWritten: 0 });
+    expect(run.counts.companiesUnchanged).toBeGreaterThan(800);
+  });
+});
