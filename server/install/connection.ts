@@ -5,6 +5,7 @@ import { ensureSchema, type SchemaReport } from '../schema/ensure-schema';
 import { markRevoked } from '../vault/token-vault';
 import { recordSchemaStates } from './schema-states';
 import type { InstallServices } from './services';
+import { RateBudget } from '../sync/rate-budget';
 
 /** The connection as the dashboard and API show it: never a token. */
 export async function connectionView(s: InstallServices, workspaceId: string) {
@@ -60,6 +61,8 @@ export async function syncSchema(s: InstallServices, portalId: number): Promise<
   const c = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
   const token = await s.vault.accessToken(portalId);
   const report = await ensureSchema(hubspotClient(token, s.config.HUBSPOT_API_BASE_URL), c.scopes);
+  // Those requests count against the portal's rolling window too: the sync that follows must know.
+  await new RateBudget(s.knex).record(portalId, 'general', report.requests);
   await recordSchemaStates(s.knex, c.id, report);
   return report;
 }

@@ -19,6 +19,8 @@ export interface PropertyState {
 }
 
 export interface SchemaReport {
+  /** HubSpot requests made (they count against the portal's rate window). */
+  requests: number;
   created: string[];
   optionsAdded: { name: string; values: string[] }[];
   groupCreated: ObjectType[];
@@ -47,7 +49,7 @@ function createInput(p: CatalogProperty) {
 }
 
 export async function ensureSchema(client: Client, grantedScopes: readonly string[]): Promise<SchemaReport> {
-  const report: SchemaReport = { created: [], optionsAdded: [], groupCreated: [], states: [] };
+  const report: SchemaReport = { requests: 0, created: [], optionsAdded: [], groupCreated: [], states: [] };
   for (const objectType of ['companies', 'contacts'] as const) {
     const catalog = propertiesFor(objectType);
     if (objectType === 'contacts' && !grantedScopes.includes(CONTACT_SCHEMA_SCOPE)) {
@@ -56,17 +58,20 @@ export async function ensureSchema(client: Client, grantedScopes: readonly strin
       }
       continue;
     }
+    report.requests++;
     const groups = await client.crm.properties.groupsApi.getAll(objectType);
     if (!groups.results.some((g) => g.name === PROPERTY_GROUP.name && !g.archived)) {
+      report.requests++;
       await client.crm.properties.groupsApi.create(objectType, { name: PROPERTY_GROUP.name, label: PROPERTY_GROUP.label, displayOrder: PROPERTY_GROUP.displayOrder });
       report.groupCreated.push(objectType);
     }
     const existing = new Map(
-      ((await client.crm.properties.coreApi.getAll(objectType)).results as unknown as HubSpotProperty[]).filter((p) => !p.archived).map((p) => [p.name, p]),
+      ((report.requests++, await client.crm.properties.coreApi.getAll(objectType)).results as unknown as HubSpotProperty[]).filter((p) => !p.archived).map((p) => [p.name, p]),
     );
     const missing = catalog.filter((p) => !existing.has(p.name));
     for (let i = 0; i < missing.length; i += 100) {
       const batch = missing.slice(i, i + 100);
+      report.requests++;
       await client.crm.properties.batchApi.create(objectType, { inputs: batch.map(createInput) });
       report.created.push(...batch.map((p) => `${objectType}.${p.name}`));
     }
@@ -94,6 +99,7 @@ export async function ensureSchema(client: Client, grantedScopes: readonly strin
           ...(found.options ?? []).map((o) => ({ label: o.label, value: o.value, hidden: !!o.hidden, displayOrder: o.displayOrder ?? 0 })),
           ...add.map((o, i) => ({ label: o.label, value: o.value, hidden: false, displayOrder: (found.options?.length ?? 0) + i })),
         ];
+        report.requests++;
         await client.crm.properties.coreApi.update(objectType, p.name, { options });
         report.optionsAdded.push({ name: `${objectType}.${p.name}`, values: add.map((o) => o.value) });
       }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
+import { catalogProperty } from '../schema/catalog';
 import { loadIcp } from '../icp/icp-store';
 import { scoreCompany } from '../icp/score';
 import type { InstallServices } from '../install/services';
@@ -52,7 +53,10 @@ export const emptyCounts = (): SyncCounts => ({
 
 interface RunRow { id: string; connection_id: string; cursor: SyncCursor; counts: SyncCounts; status: string }
 
-interface SearchPage { results: { id: string; properties: Record<string, string | null> }[] }
+interface SearchPage { total?: number; results: { id: string; properties: Record<string, string | null> }[] }
+
+/** HubSpot says how many records match: a page holding all of them is the last (no empty read to find out). */
+const isLast = (page: SearchPage) => page.results.length < PAGE || (typeof page.total === 'number' && page.total <= page.results.length);
 
 async function searchPage(gw: HubSpotGateway, objectType: 'companies' | 'contacts', after: string, properties: string[]): Promise<SearchPage> {
   const request = {
@@ -67,19 +71,18 @@ async function searchPage(gw: HubSpotGateway, objectType: 'companies' | 'contact
 
 /** Technology options the portal's kustiq_tech_stack has; new ones are added before the batch that needs them. */
 class TechOptions {
-  private known: Set<string> | null = null;
+  // The schema sync gave the property every catalog technology; only others are looked up.
+  private known: Set<string> | null = new Set(catalogProperty('companies', 'kustiq_tech_stack')?.options?.map((o) => o.value) ?? []);
   constructor(private readonly gw: HubSpotGateway) {}
 
   async ensure(values: Wire[], counts: SyncCounts): Promise<void> {
     const wanted = new Set(values.flatMap((v) => (v.kustiq_tech_stack ?? '').split(';').filter(Boolean)));
     if (!wanted.size) return;
-    if (!this.known) {
-      const p = await this.gw.call('general', (c) => c.crm.properties.coreApi.getByName('companies', 'kustiq_tech_stack'));
-      this.known = new Set((p.options ?? []).map((o) => o.value));
-    }
+    if (this.known && [...wanted].every((v) => this.known!.has(v))) return;
+    const p = await this.gw.call('general', (c) => c.crm.properties.coreApi.getByName('companies', 'kustiq_tech_stack'));
+    this.known = new Set((p.options ?? []).map((o) => o.value));
     const missing = [...wanted].filter((v) => !this.known!.has(v));
     if (!missing.length) return;
-    const p = await this.gw.call('general', (c) => c.crm.properties.coreApi.getByName('companies', 'kustiq_tech_stack'));
     const options = [...(p.options ?? []), ...missing.map((value, i) => ({ value, label: value, hidden: false, displayOrder: (p.options?.length ?? 0) + i }))];
     await this.gw.call('general', (c) => c.crm.properties.coreApi.update('companies', 'kustiq_tech_stack', { options }));
     for (const v of missing) this.known.add(v);
@@ -130,6 +133,9 @@ async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | 'contact
 }
 
 async function checkpoint(knex: Knex, run: RunRow, cursor: SyncCursor, counts: SyncCounts, gw: HubSpotGateway, batches: { objectType: string; records: number; written: number; skipped: Record<string, number>; ms: number }[], records: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
+  // Requests made while this commits (a prefetch) belong to the next checkpoint.
+  const requests = gw.tally.requests;
+  const http429 = gw.tally.http429;
   await knex.transaction(async (trx) => {
     await records(trx);
     let seq = run.cursor.seq;
@@ -140,29 +146,60 @@ async function checkpoint(knex: Knex, run: RunRow, cursor: SyncCursor, counts: S
     cursor.seq = seq;
     await trx('sync_runs').where({ id: run.id }).update({
       cursor: JSON.stringify(cursor), counts: JSON.stringify(counts),
-      requests: trx.raw('requests + ?', [gw.tally.requests]), http429: trx.raw('http429 + ?', [gw.tally.http429]),
+      requests: trx.raw('requests + ?', [requests]), http429: trx.raw('http429 + ?', [http429]),
     });
   });
   run.cursor = cursor;
-  gw.tally.requests = 0;
-  gw.tally.http429 = 0;
+  gw.tally.requests -= requests;
+  gw.tally.http429 -= http429;
 }
 
 export interface StepContext {
+  /** The next page, requested while this one is matched and written (reads overlap writes). */
+  prefetch?: { objectType: 'companies' | 'contacts'; after: string; page: Promise<SearchPage> };
   s: InstallServices;
   gw: HubSpotGateway;
   tech: TechOptions;
   total: number;
   icp: Awaited<ReturnType<typeof loadIcp>>;
   matchedCompanies?: { ids: Set<string>; domains: Map<string, string>; domainOf: Map<string, string> };
+  /** Where the next page is read from (the committed cursor may lag behind while records wait in `carry`). */
+  readAfter?: string;
+  /**
+   * Changed records read but not yet written: batches go out full (100), so a page's
+   * remainder waits for the next page. The committed cursor stays at the page the oldest
+   * waiting record came from, so a lost worker re-reads it rather than losing it.
+   */
+  carry: Pending[];
+}
+
+interface Pending { id: string; properties: Wire; hash: string; pageAfter: string; companyId?: string }
+
+const COMPANY_READ = ['name', 'domain'];
+const CONTACT_READ = ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid'];
+
+/** This step's page (prefetched if it was), and the next one requested at once unless this is the last. */
+async function pageFor(ctx: StepContext, objectType: 'companies' | 'contacts', after: string): Promise<SearchPage> {
+  const props = objectType === 'companies' ? COMPANY_READ : CONTACT_READ;
+  const pre = ctx.prefetch;
+  ctx.prefetch = undefined;
+  const page = await (pre && pre.objectType === objectType && pre.after === after ? pre.page : searchPage(ctx.gw, objectType, after, props));
+  if (!isLast(page)) {
+    const next = String(page.results[PAGE - 1]!.id);
+    const promise = searchPage(ctx.gw, objectType, next, props);
+    promise.catch(() => {}); // a failed prefetch is retried by the step that needs it
+    ctx.prefetch = { objectType, after: next, page: promise };
+  }
+  return page;
 }
 
 async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const { s, gw } = ctx;
   const counts = run.counts;
-  const page = await searchPage(gw, 'companies', run.cursor.after, ['name', 'domain']);
+  const page = await pageFor(ctx, 'companies', ctx.readAfter ?? run.cursor.after);
   if (!page.results.length) {
-    await checkpoint(s.knex, run, { phase: 'contacts', after: '', seq: run.cursor.seq }, counts, gw, [], async () => {});
+    // Records vanished since the last page said there were more: write what waits, move on.
+    await flushCarry(ctx, run, 'companies', { phase: 'contacts', after: '', seq: run.cursor.seq });
     return;
   }
   const companies = page.results.map((c) => ({ id: String(c.id), name: c.properties.name ?? '', domain: c.properties.domain ?? '' }));
@@ -175,7 +212,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
       .where('m.connection_id', run.connection_id).whereIn('m.company_id', companies.map((c) => c.id))
       .select('m.company_id', 'm.status', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'p.values');
   const now = new Date();
-  const toWrite: { id: string; properties: Wire; hash: string }[] = [];
+  const pageAfter = ctx.readAfter ?? run.cursor.after;
   for (const m of stored) {
     if (m.status === 'matched') counts.matched++;
     else if (m.status === 'review') counts.review++;
@@ -185,30 +222,67 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
     const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
     const hash = valuesHash(values);
     if (hash === m.written_hash) { counts.companiesUnchanged++; continue; }
-    toWrite.push({ id: m.company_id, properties: stamped(values, now), hash });
+    ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter });
   }
-  const batches = [];
-  const written: { id: string; hash: string; fit: Wire | null }[] = [];
-  const failed: { id: string; code: string }[] = [];
-  for (let i = 0; i < toWrite.length; i += BATCH) {
-    const chunk = toWrite.slice(i, i + BATCH);
-    const t0 = performance.now();
-    const out = await writeBatch(gw, 'companies', chunk.map(({ id, properties }) => ({ id, properties })), ctx.tech, counts);
-    const ok = new Set(out.written);
-    for (const c of chunk) if (ok.has(c.id)) written.push({ id: c.id, hash: c.hash, fit: ctx.icp ? Object.fromEntries(Object.entries(c.properties).filter(([k]) => k.startsWith('kustiq_score_') || k.startsWith('kustiq_icp_'))) : null });
-    failed.push(...out.failed);
-    batches.push({ objectType: 'companies', records: chunk.length, written: out.written.length, skipped: out.skipped, ms: performance.now() - t0 });
-  }
+  const last = isLast(page);
+  const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
   counts.companiesWritten += written.length;
   counts.failedRecords += failed.length;
-  const last = companies[companies.length - 1]!.id;
-  await checkpoint(s.knex, run, { phase: 'companies', after: last, seq: run.cursor.seq }, counts, gw, batches, async (trx) => {
-    for (const w of written) {
-      await trx('company_matches').where({ connection_id: run.connection_id, company_id: w.id })
-        .update({ written_hash: w.hash, written_at: now, write_status: 'written', write_error: null, ...(w.fit ? { fit_values: JSON.stringify(w.fit), fit_written_at: now } : {}) });
-    }
+  ctx.readAfter = companies[companies.length - 1]!.id;
+  const cursor: SyncCursor = last ? { phase: 'contacts', after: '', seq: run.cursor.seq } : { phase: 'companies', after: ctx.carry[0]?.pageAfter ?? ctx.readAfter, seq: run.cursor.seq };
+  if (last) ctx.readAfter = undefined;
+  await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
+    await markCompaniesWritten(trx, run.connection_id, written, now, !!ctx.icp);
     for (const f of failed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: f.id }).update({ write_error: f.code });
   });
+}
+
+async function flushCarry(ctx: StepContext, run: RunRow, objectType: 'companies' | 'contacts', cursor: SyncCursor): Promise<void> {
+  const { batches, written, failed } = await writeFullBatches(ctx, objectType, true, run.counts);
+  const now = new Date();
+  if (objectType === 'companies') run.counts.companiesWritten += written.length;
+  else run.counts.contactsWritten += written.length;
+  run.counts.failedRecords += failed.length;
+  ctx.readAfter = undefined;
+  await checkpoint(ctx.s.knex, run, cursor, run.counts, ctx.gw, batches, async (trx) => {
+    for (const w of written) {
+      if (objectType === 'companies') await markCompaniesWritten(trx, run.connection_id, [w], now, !!ctx.icp);
+      else await trx('contact_writes').insert({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now }).onConflict(['connection_id', 'contact_id']).merge();
+    }
+  });
+}
+
+/** Records what was written, in one statement (a page's worth of single-row updates would hold the pipeline up). */
+async function markCompaniesWritten(trx: Knex.Transaction, connectionId: string, written: Pending[], now: Date, withFit: boolean): Promise<void> {
+  if (!written.length) return;
+  const rows = written.map((w) => ({
+    id: w.id, hash: w.hash,
+    fit: withFit ? Object.fromEntries(Object.entries(w.properties).filter(([k]) => k.startsWith('kustiq_score_') || k.startsWith('kustiq_icp_'))) : null,
+  }));
+  await trx.raw(
+    `UPDATE company_matches m SET written_hash = x.hash, written_at = ?, write_status = 'written', write_error = NULL,
+       fit_values = coalesce(x.fit, m.fit_values), fit_written_at = CASE WHEN x.fit IS NULL THEN m.fit_written_at ELSE ? END
+     FROM jsonb_to_recordset(?::jsonb) AS x(id text, hash text, fit jsonb)
+     WHERE m.connection_id = ? AND m.company_id = x.id`,
+    [now, now, JSON.stringify(rows), connectionId],
+  );
+}
+
+/** Writes full batches of 100 from the carry (and the remainder too on the last page). */
+async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'contacts', last: boolean, counts: SyncCounts) {
+  const batches = [];
+  const written: Pending[] = [];
+  const failed: { id: string; code: string }[] = [];
+  while (ctx.carry.length >= BATCH || (last && ctx.carry.length)) {
+    const chunk = ctx.carry.splice(0, BATCH);
+    const t0 = performance.now();
+    const out = await writeBatch(ctx.gw, objectType, chunk.map(({ id, properties }) => ({ id, properties })), objectType === 'companies' ? ctx.tech : null, counts);
+    const ok = new Set(out.written);
+    written.push(...chunk.filter((c) => ok.has(c.id)));
+    failed.push(...out.failed);
+    batches.push({ objectType, records: chunk.length, written: out.written.length, skipped: out.skipped, ms: performance.now() - t0 });
+  }
+  return { batches, written, failed };
 }
 
 async function loadMatchedCompanies(knex: Knex, connectionId: string): Promise<NonNullable<StepContext['matchedCompanies']>> {
@@ -229,15 +303,16 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
   const counts = run.counts;
   ctx.matchedCompanies ??= await loadMatchedCompanies(s.knex, run.connection_id);
   const matched = ctx.matchedCompanies;
-  const page = await searchPage(gw, 'contacts', run.cursor.after, ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid']);
+  const page = await pageFor(ctx, 'contacts', ctx.readAfter ?? run.cursor.after);
+  const pageAfter = ctx.readAfter ?? run.cursor.after;
   if (!page.results.length) {
-    await checkpoint(s.knex, run, { phase: 'done', after: '', seq: run.cursor.seq }, counts, gw, [], async () => {});
+    // Records vanished since the last page said there were more: write what waits, move on.
+    await flushCarry(ctx, run, 'contacts', { phase: 'done', after: '', seq: run.cursor.seq });
     return;
   }
   counts.contactsRead += page.results.length;
   const previous = new Map<string, string | null>((await s.knex('contact_writes').where('connection_id', run.connection_id).whereIn('contact_id', page.results.map((c) => String(c.id))).select('contact_id', 'written_hash')).map((r) => [r.contact_id, r.written_hash]));
   const now = new Date();
-  const toWrite: { id: string; properties: Wire; hash: string; companyId: string }[] = [];
   for (const c of page.results) {
     const p = c.properties;
     const email = p.email ?? '';
@@ -250,24 +325,18 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
     const values = contactValues(enrichContact({ email, firstname: p.firstname, lastname: p.lastname, jobtitle: p.jobtitle, companyDomain: matched.domainOf.get(companyId) ?? null }));
     const hash = valuesHash(values);
     if (previous.get(String(c.id)) === hash) { counts.contactsUnchanged++; continue; }
-    toWrite.push({ id: String(c.id), properties: values, hash, companyId });
+    ctx.carry.push({ id: String(c.id), properties: values, hash, companyId, pageAfter });
   }
-  const batches = [];
-  const written: typeof toWrite = [];
-  for (let i = 0; i < toWrite.length; i += BATCH) {
-    const chunk = toWrite.slice(i, i + BATCH);
-    const t0 = performance.now();
-    const out = await writeBatch(gw, 'contacts', chunk.map(({ id, properties }) => ({ id, properties })), null, counts);
-    const ok = new Set(out.written);
-    written.push(...chunk.filter((c) => ok.has(c.id)));
-    counts.failedRecords += out.failed.length;
-    batches.push({ objectType: 'contacts', records: chunk.length, written: out.written.length, skipped: out.skipped, ms: performance.now() - t0 });
-  }
+  const last = isLast(page);
+  const { batches, written, failed } = await writeFullBatches(ctx, 'contacts', last, counts);
   counts.contactsWritten += written.length;
-  const last = String(page.results[page.results.length - 1]!.id);
-  await checkpoint(s.knex, run, { phase: 'contacts', after: last, seq: run.cursor.seq }, counts, gw, batches, async (trx) => {
+  counts.failedRecords += failed.length;
+  ctx.readAfter = String(page.results[page.results.length - 1]!.id);
+  const cursor: SyncCursor = last ? { phase: 'done', after: '', seq: run.cursor.seq } : { phase: 'contacts', after: ctx.carry[0]?.pageAfter ?? ctx.readAfter, seq: run.cursor.seq };
+  if (last) ctx.readAfter = undefined;
+  await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
     if (written.length) {
-      await trx('contact_writes').insert(written.map((w) => ({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId, written_hash: w.hash, written_at: now, write_error: null })))
+      await trx('contact_writes').insert(written.map((w) => ({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now, write_error: null })))
         .onConflict(['connection_id', 'contact_id']).merge();
     }
   });
@@ -292,7 +361,7 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
   run.cursor = { ...({ phase: 'companies', after: '', seq: 0 } as SyncCursor), ...run.cursor };
   await s.knex('sync_runs').where({ id: runId }).update({ status: 'running', started_at: s.knex.raw('coalesce(started_at, now())') });
   const gw = new HubSpotGateway(s, Number(conn.portal_id), opts.budget ?? new RateBudget(s.knex));
-  const ctx: StepContext = { s, gw, tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
+  const ctx: StepContext = { s, gw, carry: [], tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
   try {
     if (conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${conn.portal_id} is disconnected`);
     while (run.cursor.phase !== 'done') {

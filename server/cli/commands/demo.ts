@@ -8,20 +8,25 @@ import { freePort } from '../../db/embedded-postgres';
 import { demoSecrets } from '../../demo/demo-secrets';
 import { createHttpApp } from '../../http/app';
 import { installServices } from '../../install/services';
-import { matchPortal, type MatchTally } from '../../matching/match-portal';
 import { importProfiles } from '../../profiles/import-profiles';
 import { sampleProfiles } from '../../samples/profile-graph';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../log';
+import { registerIcpJobs } from '../../worker/icp-jobs';
+import { registerSyncJobs, startSync } from '../../worker/sync-jobs';
+import { registerTokenJobs } from '../../worker/token-jobs';
+import { startWorker } from '../../worker/worker';
+import type { SyncCounts } from '../../sync/portal-sync';
 import { emit, intOption, untilSignal } from '../output';
 
 /**
  * `kustiq demo`: the whole product on one machine. Runs today: Postgres (embedded unless
  * DATABASE_URL), migrations, the local HubSpot seeded with a portal, the backend and
- * dashboard, the OAuth install of the demo portal and its kustiq_* schema, the sample
- * profile graph and matching (review rows wait on the dashboard). The sync and outbound
- * webhooks are wired in as their issues land; the report says which stages ran.
+ * dashboard and a pg-boss worker, the OAuth install of the demo portal and its kustiq_*
+ * schema, the sample profile graph, and the first sync (match, then write the kustiq_*
+ * values in batches at HubSpot's limits; review rows wait on the dashboard). Outbound
+ * webhooks are wired in when their issue lands; the report says which stages ran.
  */
 export function registerDemo(program: Command): void {
   program
@@ -53,6 +58,11 @@ export function registerDemo(program: Command): void {
         KUSTIQ_SESSION_SECRET: process.env.KUSTIQ_SESSION_SECRET || secrets.sessionSecret,
       });
       const install = installServices(config, db.knex, log);
+      const worker = await startWorker(db.url, log);
+      await registerTokenJobs(worker.boss, install);
+      await registerIcpJobs(worker.boss, install);
+      await registerSyncJobs(worker.boss, install);
+      install.boss = worker.boss;
       const app = createHttpApp({ config, knex: db.knex, log, install });
       const server = await new Promise<Server>((resolve) => {
         const s = app.listen(port, '127.0.0.1', () => resolve(s));
@@ -64,14 +74,22 @@ export function registerDemo(program: Command): void {
         const installed = connect.res.status === 200 && conn?.status === 'connected';
         const props = (type: 'companies' | 'contacts') =>
           [...emu.state.portal(emu.portalId).properties[type].values()].filter((p) => p.name.startsWith('kustiq_') && !p.archived).length;
-        // The sample profile graph (the portal's companies plus 2,000 more), then matching.
-        let tally: MatchTally | null = null;
+        // The sample profile graph (the portal's companies plus 2,000 more), then the first sync on the worker.
+        let run: { status: string; counts: SyncCounts; error_code: string | null; error_detail: string | null } | null = null;
         if (installed) {
           const graphFile = path.join(base.dataDir, 'demo-graph.jsonl');
           fs.writeFileSync(graphFile, [...sampleProfiles(opts.companies + 2000)].map((p) => JSON.stringify(p)).join('\n'));
           await importProfiles(db.knex, graphFile);
-          tally = await matchPortal(install, emu.portalId);
+          const runId = await startSync(worker.boss, install, emu.portalId);
+          for (;;) {
+            run = await db.knex('sync_runs').where({ id: runId }).first();
+            if (['succeeded', 'failed', 'waiting'].includes(run!.status)) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
         }
+        const c = run?.counts;
+        const enrichedCompanies = conn ? Number((await db.knex('company_matches').where({ connection_id: conn.id, write_status: 'written' }).count('* as n').first())!.n) : 0;
+        const enrichedContacts = conn ? Number((await db.knex('contact_writes').where({ connection_id: conn.id }).whereNotNull('written_at').count('* as n').first())!.n) : 0;
         const problems = conn ? await db.knex('property_states').where({ connection_id: conn.id }).whereNot({ status: 'ok' }).select('name', 'code') : [];
         const stats = emu.log.stats(emu.portalId);
         const report = {
@@ -79,15 +97,17 @@ export function registerDemo(program: Command): void {
           database: db.embedded ? 'embedded' : 'DATABASE_URL',
           emulator: emu.url,
           dashboard: `${backendUrl}/login`,
-          companies: { total: opts.companies, enriched: 0, matched: tally?.matched ?? 0, review: tally?.review ?? 0, unmatched: tally?.unmatched ?? 0, skipped: tally?.skipped ?? 0 },
-          contacts: { total: opts.contacts },
+          companies: { total: opts.companies, enriched: enrichedCompanies, matched: c?.matched ?? 0, review: c?.review ?? 0, unmatched: c?.unmatched ?? 0, skipped: c?.skipped ?? 0 },
+          contacts: { total: opts.contacts, enriched: enrichedContacts },
           properties: { company: props('companies'), contact: props('contacts') },
           schemaProblems: problems,
           hubspot: { requests: stats.total, http429: stats.http429 },
           stages: {
             database: 'done', emulator: 'done', install: installed ? 'done' : 'failed', schema: installed && !problems.length ? 'done' : 'failed',
-            match: tally ? 'done' : 'failed', sync: 'not yet wired', webhooks: 'not yet wired',
+            match: c ? 'done' : 'failed', sync: run?.status === 'succeeded' ? 'done' : run ? `${run.status}${run.error_code ? ` (${run.error_code})` : ''}` : 'failed',
+            webhooks: 'not yet wired',
           },
+          webhooks: { delivered: 0, failed: 0 },
           wallMs: Math.round(performance.now() - started),
         };
         emit(!!opts.json, report, () =>
@@ -97,17 +117,19 @@ export function registerDemo(program: Command): void {
             `  local HubSpot: ${emu.url} — portal ${emu.portalId}, ${opts.companies} companies, ${opts.contacts} contacts`,
             `  install:       ${installed ? `connected over OAuth (${conn.scopes.length} scopes)` : 'FAILED'}`,
             `  schema:        ${report.properties.company} company + ${report.properties.contact} contact kustiq_* properties${problems.length ? ` (${problems.length} problems)` : ''}`,
-            `  matching:      ${report.companies.matched} matched (queued for the sync), ${report.companies.review} to review, ${report.companies.unmatched} unmatched, ${report.companies.skipped} skipped (blank domain)`,
+            `  matching:      ${report.companies.matched} matched, ${report.companies.review} to review, ${report.companies.unmatched} unmatched, ${report.companies.skipped} skipped (blank domain)`,
+            `  first sync:    ${report.stages.sync}: ${report.companies.enriched} companies and ${report.contacts.enriched} contacts enriched; ${report.hubspot.requests} HubSpot requests, ${report.hubspot.http429} answered 429`,
             `  dashboard:     ${report.dashboard}  (Sign in with HubSpot: the local HubSpot consents at once; Review matches)`,
-            '  not yet wired: the sync that writes kustiq_* values, outbound webhooks (see the open issues)',
+            '  not yet wired: outbound webhooks (see the open issues)',
             opts.once ? '' : '  Ctrl-C to stop.',
           ].join('\n'),
         );
-        if (!installed) process.exitCode = 1;
+        if (!installed || run?.status !== 'succeeded') process.exitCode = 1;
         if (!opts.once) await untilSignal();
       } finally {
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
+        await worker.stop();
         await emu.close();
         await db.close();
       }

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Browser } from '../emulator/browser-client';
+import { EmulatorAdmin } from '../emulator/client';
+import { loadConfig } from '../server/config';
+import { openDatabase } from '../server/db/database';
+import { freePort } from '../server/db/embedded-postgres';
+import { createHttpApp } from '../server/http/app';
+import { installServices } from '../server/install/services';
+import { createLogger } from '../server/log';
+import { importProfiles } from '../server/profiles/import-profiles';
+import { sampleProfiles } from '../server/samples/profile-graph';
+import { advanceRun, createRun } from '../server/sync/portal-sync';
+import { spawnEmulator } from './spawn-emulator';
+import { RateBudget } from '../server/sync/rate-budget';
+
+/**
+ * `kustiq bench sync [--companies N]`: a first sync of N companies (default 20,000)
+ * against the local HubSpot at its default limits (110 / 10 s, search 5 / s), emulator in
+ * its own process. Reference floor (issue 6): max(⌈N/200⌉ / 5, (⌈N/100⌉ − 110) / 11) s.
+ * Goals: wall ≤ 1.10 × floor, zero 429s, requests ≤ 1.02 × the minimum (one search per
+ * 200 companies, one write per 100 matched). Also reports the seed's case (1,000
+ * companies, under 5 s) when N is 1,000.
+ */
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? 0;
+
+export async function benchSync(opts: { companies?: number } = {}) {
+  const n = opts.companies ?? 20_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-bench-sync-'));
+  const emu = await spawnEmulator(['--companies', String(n)]);
+  const db = await openDatabase({ dataDir: dir, DATABASE_URL: process.env.BENCH_DATABASE_URL });
+  let server: Server | undefined;
+  try {
+    const file = path.join(dir, 'graph.jsonl');
+    fs.writeFileSync(file, [...sampleProfiles(n + 600)].map((p) => JSON.stringify(p)).join('\n'));
+    await importProfiles(db.knex, file, { batchSize: 2000 });
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const config = loadConfig({
+      DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: 'warn', HUBSPOT_API_BASE_URL: emu.url,
+      HUBSPOT_AUTHORIZE_URL: `${emu.url}/oauth/authorize`, HUBSPOT_CLIENT_ID: emu.clientId, HUBSPOT_CLIENT_SECRET: emu.clientSecret,
+      KUSTIQ_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`, KUSTIQ_SESSION_SECRET: randomBytes(32).toString('hex'),
+    });
+    const log = createLogger('warn');
+    const services = installServices(config, db.knex, log);
+    const app = createHttpApp({ config, knex: db.knex, log, install: services });
+    server = await new Promise<Server>((r) => { const s = app.listen(port, '127.0.0.1', () => r(s)); });
+    await new Browser(url).go('/oauth/install?purpose=login');
+    const admin = new EmulatorAdmin(emu.url);
+    await admin.clearRequests();
+    // The rolling window starts empty, as it would for a portal Kustiq has not touched for 10 s.
+    await new Promise((r) => setTimeout(r, 10_500));
+    await db.knex('rate_budgets').delete();
+
+    const runId = await createRun(db.knex, emu.portalId, 'first');
+    const t0 = performance.now();
+    const budget = new RateBudget(db.knex);
+    const out = await advanceRun(services, runId, { budget });
+    const wallMs = performance.now() - t0;
+    const run = await db.knex('sync_runs').where({ id: runId }).first();
+    // HubSpot's side of the story: the emulator's own request log.
+    const seen = await admin.requests(emu.portalId);
+    const log429 = seen.http429;
+    const matched = out.counts.matched;
+    const minimum = Math.ceil(n / 200) + Math.ceil(matched / 100);
+    const floorMs = Math.max(Math.ceil(n / 200) / 5, (Math.ceil(n / 100) - 110) / 11) * 1000;
+    const ratio = wallMs / floorMs;
+    const requests = seen.total;
+    const recordedByRun = run.requests as number;
+    return {
+      name: 'sync',
+      companies: n,
+      status: out.status,
+      counts: out.counts,
+      floorMs: Math.round(floorMs),
+      wallMs: Math.round(wallMs),
+      ratio: Math.round(ratio * 1000) / 1000,
+      requests,
+      recordedByRun,
+      minimumRequests: minimum,
+      requestRatio: Math.round((requests / minimum) * 1000) / 1000,
+      http429: log429,
+      lateSends: { p50: pct(budget.lateness, 0.5), p99: pct(budget.lateness, 0.99), max: Math.max(...budget.lateness), slotsGivenUp: budget.retakes },
+      goals: { ratio: 1.1, requestRatio: 1.02, http429: 0, ...(n === 1000 ? { seedCaseMs: 5000 } : {}) },
+      pass: out.status === 'succeeded' && ratio <= 1.1 && requests <= minimum * 1.02 && log429 === 0 && (n !== 1000 || wallMs < 5000),
+    };
+  } finally {
+    server?.close();
+    await db.close();
+    await emu.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
