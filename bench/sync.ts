@@ -27,8 +27,15 @@ import { RateBudget } from '../server/sync/rate-budget';
  */
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? 0;
 
+/** Without --companies: the 20,000-company case and the seed's 1,000-company case. */
 export async function benchSync(opts: { companies?: number } = {}) {
-  const n = opts.companies ?? 20_000;
+  if (opts.companies) return syncCase(opts.companies);
+  const large = await syncCase(20_000);
+  const seedCase = await syncCase(1000);
+  return { name: 'sync', large, seedCase, pass: large.pass && seedCase.pass };
+}
+
+async function syncCase(n: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-bench-sync-'));
   const emu = await spawnEmulator(['--companies', String(n)]);
   const db = await openDatabase({ dataDir: dir, DATABASE_URL: process.env.BENCH_DATABASE_URL });
@@ -84,8 +91,9 @@ export async function benchSync(opts: { companies?: number } = {}) {
       requestRatio: Math.round((requests / minimum) * 1000) / 1000,
       http429: log429,
       lateSends: { p50: pct(budget.lateness, 0.5), p99: pct(budget.lateness, 0.99), max: Math.max(...budget.lateness), slotsGivenUp: budget.retakes },
-      goals: { ratio: 1.1, requestRatio: 1.02, http429: 0, ...(n === 1000 ? { seedCaseMs: 5000 } : {}) },
-      pass: out.status === 'succeeded' && ratio <= 1.1 && requests <= minimum * 1.02 && log429 === 0 && (n !== 1000 || wallMs < 5000),
+      // The seed's case (1,000 companies) is judged on its own goal: under 5 s end to end.
+      goals: n === 1000 ? { wallMs: 5000, http429: 0 } : { ratio: 1.1, requestRatio: 1.02, http429: 0 },
+      pass: out.status === 'succeeded' && log429 === 0 && (n === 1000 ? wallMs < 5000 : ratio <= 1.1 && requests <= minimum * 1.02),
     };
   } finally {
     server?.close();
