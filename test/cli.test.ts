@@ -37,7 +37,7 @@ describe('the kustiq command', () => {
     try {
       const r = kustiq(['migrate', '--json'], { DATABASE_URL: db.url });
       expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['001_workspaces', '002_hubspot_connection', '003_profiles', '004_matches'], embedded: false });
+      expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['001_workspaces', '002_hubspot_connection', '003_profiles', '004_matches', '005_icp', '006_sync'], embedded: false });
       const again = JSON.parse(kustiq(['migrate', '--json'], { DATABASE_URL: db.url }).stdout);
       expect(again.applied).toEqual([]);
     } finally {
@@ -58,7 +58,7 @@ describe('the kustiq command', () => {
     expect(emu.child.exitCode).toBe(0);
   });
 
-  it('demo --once --json connects the demo portal over OAuth, creates the schema and says what is not wired yet', async () => {
+  it('demo --once --json connects the demo portal over OAuth, creates the schema, runs the first sync and reports it as interfaces.md says', async () => {
     const db = await createTestDatabase({ migrate: false });
     try {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-demo-'));
@@ -69,13 +69,19 @@ describe('the kustiq command', () => {
       expect(code).toBe(0);
       const report = JSON.parse(out);
       expect(report).toMatchObject({
-        database: 'DATABASE_URL', companies: { total: 20, enriched: 0 }, properties: { company: 33, contact: 4 }, schemaProblems: [],
-        stages: { database: 'done', emulator: 'done', install: 'done', schema: 'done', match: 'done', sync: 'not yet wired' },
-        hubspot: { http429: 0 },
+        database: 'DATABASE_URL', companies: { total: 20 }, contacts: { total: 10 }, properties: { company: 33, contact: 4 }, schemaProblems: [],
+        stages: { database: 'done', emulator: 'done', install: 'done', schema: 'done', match: 'done', sync: 'done' },
+        hubspot: { http429: 0 }, webhooks: { delivered: 0, failed: 0 },
       });
       const c = report.companies;
       expect(c.matched + c.review + c.unmatched + c.skipped).toBe(20);
       expect(c.matched).toBeGreaterThan(15);
+      // Every match was written; contacts of matched companies too.
+      expect(c.enriched).toBe(c.matched);
+      expect(report.contacts.enriched).toBeGreaterThan(0);
+      expect(report.contacts.enriched).toBeLessThanOrEqual(10);
+      expect(report.hubspot.requests).toBeGreaterThan(0);
+      expect(typeof report.wallMs).toBe('number');
       // The demo's secrets stay in its data dir, readable by the owner only.
       expect(fs.statSync(path.join(dataDir, 'demo-secrets.json')).mode & 0o077).toBe(0);
       expect(typeof report.portalId).toBe('number');
