@@ -31,6 +31,12 @@ export const ConfigSchema = z.object({
     .optional(),
   KUSTIQ_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   KUSTIQ_REGION: z.enum(['us', 'eu']).default('us'),
+  // How long a sync job works before handing the rest of the run to the next job, and
+  // when a job whose worker vanished is given to another (seconds, checked every
+  // KUSTIQ_JOB_MAINTENANCE_SECONDS).
+  KUSTIQ_SYNC_SLICE_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  KUSTIQ_SYNC_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(90),
+  KUSTIQ_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS: z
     .enum(['true', 'false', '1', '0'])
     .default('false')

@@ -29,7 +29,14 @@ export async function storeMatches(knex: Knex, connectionId: string, companies: 
   await knex('company_matches')
     .insert(rows)
     .onConflict(['connection_id', 'company_id'])
-    .merge(['company_name', 'company_domain', 'status', 'profile_id', 'confidence', 'method', 'reason', 'candidates', 'write_status', 'matched_at'])
+    .merge({
+      company_name: knex.raw('excluded.company_name'), company_domain: knex.raw('excluded.company_domain'), status: knex.raw('excluded.status'),
+      profile_id: knex.raw('excluded.profile_id'), confidence: knex.raw('excluded.confidence'), method: knex.raw('excluded.method'),
+      reason: knex.raw('excluded.reason'), candidates: knex.raw('excluded.candidates'), matched_at: knex.raw('excluded.matched_at'),
+      // The same verdict again keeps its write state (a written record stays written until its values change).
+      write_status: knex.raw(`CASE WHEN company_matches.status = excluded.status AND company_matches.profile_id IS NOT DISTINCT FROM excluded.profile_id
+        THEN company_matches.write_status ELSE excluded.write_status END`),
+    })
     .whereRaw(`company_matches.decided_at IS NULL`);
 }
 

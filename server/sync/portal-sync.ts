@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
-import { catalogProperty } from '../schema/catalog';
+import { catalogProperty, CONTACT_PROPERTIES } from '../schema/catalog';
 import { loadIcp } from '../icp/icp-store';
 import { scoreCompany } from '../icp/score';
 import type { InstallServices } from '../install/services';
@@ -155,6 +155,7 @@ async function checkpoint(knex: Knex, run: RunRow, cursor: SyncCursor, counts: S
 }
 
 export interface StepContext {
+  connectionId: string;
   /** The next page, requested while this one is matched and written (reads overlap writes). */
   prefetch?: { objectType: 'companies' | 'contacts'; after: string; page: Promise<SearchPage> };
   s: InstallServices;
@@ -175,8 +176,10 @@ export interface StepContext {
 
 interface Pending { id: string; properties: Wire; hash: string; pageAfter: string; companyId?: string }
 
-const COMPANY_READ = ['name', 'domain'];
-const CONTACT_READ = ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid'];
+// kustiq_last_synced_at and the contact values come along so a write a lost worker sent
+// (but never recorded) is recognised on the re-read instead of sent again.
+const COMPANY_READ = ['name', 'domain', 'kustiq_last_synced_at'];
+const CONTACT_READ = ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid', ...CONTACT_PROPERTIES.map((p) => p.name)];
 
 /** This step's page (prefetched if it was), and the next one requested at once unless this is the last. */
 async function pageFor(ctx: StepContext, objectType: 'companies' | 'contacts', after: string): Promise<SearchPage> {
@@ -211,6 +214,19 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
     await s.knex('company_matches as m').leftJoin('profiles as p', 'p.id', 'm.profile_id')
       .where('m.connection_id', run.connection_id).whereIn('m.company_id', companies.map((c) => c.id))
       .select('m.company_id', 'm.status', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'p.values');
+  // Writes a lost worker sent but never recorded: HubSpot carries their stamp.
+  const intents: { record_id: string; hash: string; stamp_ms: string }[] = await s.knex('sync_intents')
+    .where({ connection_id: run.connection_id, object_type: 'companies' }).whereIn('record_id', companies.map((c) => c.id));
+  const syncedAt = new Map(page.results.map((c) => [String(c.id), Date.parse(c.properties.kustiq_last_synced_at ?? '')]));
+  const landed = intents.filter((i) => syncedAt.get(i.record_id) === Number(i.stamp_ms));
+  if (landed.length) {
+    const hashes = new Map(landed.map((i) => [i.record_id, i.hash]));
+    for (const m of stored) if (hashes.has(m.company_id)) m.written_hash = hashes.get(m.company_id)!;
+    await s.knex.transaction(async (trx) => {
+      for (const i of landed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: i.record_id }).update({ written_hash: i.hash, written_at: new Date(Number(i.stamp_ms)), write_status: 'written' });
+      await trx('sync_intents').where({ connection_id: run.connection_id, object_type: 'companies' }).whereIn('record_id', landed.map((i) => i.record_id)).delete();
+    });
+  }
   const now = new Date();
   const pageAfter = ctx.readAfter ?? run.cursor.after;
   for (const m of stored) {
@@ -252,9 +268,16 @@ async function flushCarry(ctx: StepContext, run: RunRow, objectType: 'companies'
   });
 }
 
+async function recordIntents(knex: Knex, connectionId: string, chunk: Pending[]): Promise<void> {
+  await knex('sync_intents')
+    .insert(chunk.map((c) => ({ connection_id: connectionId, object_type: 'companies', record_id: c.id, hash: c.hash, stamp_ms: Number(c.properties.kustiq_last_synced_at) })))
+    .onConflict(['connection_id', 'object_type', 'record_id']).merge();
+}
+
 /** Records what was written, in one statement (a page's worth of single-row updates would hold the pipeline up). */
 async function markCompaniesWritten(trx: Knex.Transaction, connectionId: string, written: Pending[], now: Date, withFit: boolean): Promise<void> {
   if (!written.length) return;
+  await trx('sync_intents').where({ connection_id: connectionId, object_type: 'companies' }).whereIn('record_id', written.map((w) => w.id)).delete();
   const rows = written.map((w) => ({
     id: w.id, hash: w.hash,
     fit: withFit ? Object.fromEntries(Object.entries(w.properties).filter(([k]) => k.startsWith('kustiq_score_') || k.startsWith('kustiq_icp_'))) : null,
@@ -276,6 +299,7 @@ async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'con
   while (ctx.carry.length >= BATCH || (last && ctx.carry.length)) {
     const chunk = ctx.carry.splice(0, BATCH);
     const t0 = performance.now();
+    if (objectType === 'companies') await recordIntents(ctx.s.knex, ctx.connectionId, chunk);
     const out = await writeBatch(ctx.gw, objectType, chunk.map(({ id, properties }) => ({ id, properties })), objectType === 'companies' ? ctx.tech : null, counts);
     const ok = new Set(out.written);
     written.push(...chunk.filter((c) => ok.has(c.id)));
@@ -313,6 +337,7 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
   counts.contactsRead += page.results.length;
   const previous = new Map<string, string | null>((await s.knex('contact_writes').where('connection_id', run.connection_id).whereIn('contact_id', page.results.map((c) => String(c.id))).select('contact_id', 'written_hash')).map((r) => [r.contact_id, r.written_hash]));
   const now = new Date();
+  const recordOnly: Pending[] = [];
   for (const c of page.results) {
     const p = c.properties;
     const email = p.email ?? '';
@@ -324,7 +349,13 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
     counts.contactsEligible++;
     const values = contactValues(enrichContact({ email, firstname: p.firstname, lastname: p.lastname, jobtitle: p.jobtitle, companyDomain: matched.domainOf.get(companyId) ?? null }));
     const hash = valuesHash(values);
-    if (previous.get(String(c.id)) === hash) { counts.contactsUnchanged++; continue; }
+    const already = Object.entries(values).every(([k, v]) => (p[k] ?? '') === v);
+    if (previous.get(String(c.id)) === hash || already) {
+      counts.contactsUnchanged++;
+      // HubSpot has these values but we have no record of writing them (a lost worker): record it now.
+      if (previous.get(String(c.id)) !== hash) recordOnly.push({ id: String(c.id), properties: values, hash, companyId, pageAfter });
+      continue;
+    }
     ctx.carry.push({ id: String(c.id), properties: values, hash, companyId, pageAfter });
   }
   const last = isLast(page);
@@ -335,8 +366,9 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
   const cursor: SyncCursor = last ? { phase: 'done', after: '', seq: run.cursor.seq } : { phase: 'contacts', after: ctx.carry[0]?.pageAfter ?? ctx.readAfter, seq: run.cursor.seq };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
-    if (written.length) {
-      await trx('contact_writes').insert(written.map((w) => ({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now, write_error: null })))
+    const all = [...written, ...recordOnly];
+    if (all.length) {
+      await trx('contact_writes').insert(all.map((w) => ({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now, write_error: null })))
         .onConflict(['connection_id', 'contact_id']).merge();
     }
   });
@@ -361,7 +393,7 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
   run.cursor = { ...({ phase: 'companies', after: '', seq: 0 } as SyncCursor), ...run.cursor };
   await s.knex('sync_runs').where({ id: runId }).update({ status: 'running', started_at: s.knex.raw('coalesce(started_at, now())') });
   const gw = new HubSpotGateway(s, Number(conn.portal_id), opts.budget ?? new RateBudget(s.knex));
-  const ctx: StepContext = { s, gw, carry: [], tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
+  const ctx: StepContext = { s, gw, connectionId: run.connection_id, carry: [], tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
   try {
     if (conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${conn.portal_id} is disconnected`);
     while (run.cursor.phase !== 'done') {

@@ -10,8 +10,8 @@ export interface Worker {
   stop: () => Promise<void>;
 }
 
-export async function startWorker(databaseUrl: string, log: Logger): Promise<Worker> {
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 5 });
+export async function startWorker(databaseUrl: string, log: Logger, opts: { maintenanceSeconds?: number } = {}): Promise<Worker> {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 5, maintenanceIntervalSeconds: opts.maintenanceSeconds ?? 30 });
   boss.on('error', (err) => log.error({ err: { message: err.message } }, 'pg-boss error'));
   await boss.start();
   log.info('worker started');

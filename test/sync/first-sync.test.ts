@@ -67,7 +67,6 @@ describe('the first sync of a portal', () => {
     expect(counts).toMatchObject({ companiesRead: 900, contactsRead: 1500, companiesWritten: written.length, contactsWritten: enriched.length, failedRecords: 0 });
     // The request count is the floor: search pages plus one write per 100 records (plus the options check).
     const log = await fx.admin.requests(fx.emu.portalId);
-    if (log.http429) console.log(JSON.stringify(log.entries.filter((e: any) => e.status === 429)), log.entries.length, JSON.stringify(log.entries.slice(0, 3)));
     expect(log.http429).toBe(0);
     expect(run.http429).toBe(0);
     const minimum = Math.ceil(900 / 200) + 1 + Math.ceil(1500 / 200) + 1 + Math.ceil(written.length / 100) + Math.ceil(enriched.length / 100);

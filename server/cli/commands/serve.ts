@@ -21,7 +21,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
   try {
     const install = installServices(config, db.knex, log);
     if (parts.worker) {
-      worker = await startWorker(db.url, log);
+      worker = await startWorker(db.url, log, { maintenanceSeconds: config.KUSTIQ_JOB_MAINTENANCE_SECONDS });
       await registerTokenJobs(worker.boss, install);
       await registerIcpJobs(worker.boss, install);
       await registerSyncJobs(worker.boss, install);

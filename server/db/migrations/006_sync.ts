@@ -74,6 +74,17 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('written_at', { useTz: true });
     t.text('write_error');
   });
+  // A write about to be sent: if the worker dies before its checkpoint commits, the next
+  // one finds the record already carrying this stamp in HubSpot and does not write it again.
+  await knex.schema.createTable('sync_intents', (t) => {
+    t.uuid('connection_id').notNullable().references('hubspot_connections.id').onDelete('CASCADE');
+    t.text('object_type').notNullable();
+    t.text('record_id').notNullable();
+    t.text('hash').notNullable();
+    t.text('company_id');
+    t.bigInteger('stamp_ms').notNullable();
+    t.primary(['connection_id', 'object_type', 'record_id']);
+  });
   await knex.schema.createTable('contact_writes', (t) => {
     t.uuid('connection_id').notNullable().references('hubspot_connections.id').onDelete('CASCADE');
     t.text('contact_id').notNullable();
@@ -87,6 +98,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('contact_writes');
+  await knex.schema.dropTable('sync_intents');
   await knex.schema.alterTable('company_matches', (t) => {
     t.dropColumn('written_hash');
     t.dropColumn('written_at');
