@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { EmulatorAdmin } from '../../emulator/client';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/server';
+import { spawnEmulator } from '../../bench/spawn-emulator';
 import { loadConfig } from '../../server/config';
 import { createHttpApp } from '../../server/http/app';
 import { installServices, type InstallServices } from '../../server/install/services';
@@ -31,12 +32,22 @@ export interface BackendFixture {
 }
 
 /** The backend (dashboard + install) on a fresh database, talking to an in-process local HubSpot. */
-export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, string> = {}, opts: { worker?: boolean } = {}): BackendFixture {
+/**
+ * `emulatorProcess`: the local HubSpot in its own process (as in production and the
+ * benches), for tests that assert on HubSpot's rate limits: an in-process emulator shares
+ * the event loop with the sync, which bunches requests it would have seen apart. Its
+ * in-memory `state` is then not available; use `admin`.
+ */
+export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, string> = {}, opts: { worker?: boolean; emulatorProcess?: boolean } = {}): BackendFixture {
   const fx = { logs: [] as string[] } as BackendFixture;
   let server: Server;
   let worker: Worker | undefined;
   beforeAll(async () => {
-    fx.emu = await startEmulator({ companies: 5, contacts: 5, ...emuOpts });
+    if (opts.emulatorProcess) {
+      const args = ['--companies', String(emuOpts.companies ?? 5), '--contacts', String(emuOpts.contacts ?? 5)];
+      const spawned = await spawnEmulator(args);
+      fx.emu = { url: spawned.url, portalId: spawned.portalId, clientId: spawned.clientId, clientSecret: spawned.clientSecret, close: spawned.stop } as unknown as RunningEmulator;
+    } else fx.emu = await startEmulator({ companies: 5, contacts: 5, ...emuOpts });
     fx.admin = new EmulatorAdmin(fx.emu.url);
     fx.db = await createTestDatabase();
     const port = await freePort();

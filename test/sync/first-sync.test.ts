@@ -10,7 +10,7 @@ import { useBackend } from '../support/backend';
 
 /** A first sync of a seeded portal through the real pg-boss worker, at HubSpot's limits. */
 describe('the first sync of a portal', () => {
-  const fx = useBackend({ portalId: 24_800_010, companies: 900, contacts: 1500 }, {}, { worker: true });
+  const fx = useBackend({ companies: 900, contacts: 1500 }, {}, { worker: true, emulatorProcess: true });
 
   beforeAll(async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-sync-')), 'graph.jsonl');
@@ -33,8 +33,9 @@ describe('the first sync of a portal', () => {
     const runId = await startSync(fx.services.boss!, fx.services, fx.emu.portalId);
     const run = await waitRun(runId);
     expect(run.status, run.error_detail).toBe('succeeded');
-    const portal = fx.emu.state.portal(fx.emu.portalId);
-    const companies = [...portal.objects.companies.order];
+    type Rec = { id: string; properties: Record<string, string | undefined> };
+    const all = (type: string) => fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/${type}?limit=100000`).then((r) => r.results);
+    const companies = await all('companies');
     const matches = new Map((await fx.db.knex('company_matches').select('company_id', 'status', 'profile_id')).map((m) => [m.company_id, m]));
     const written = companies.filter((c) => c.properties.kustiq_profile_id);
     expect(written.length).toBe([...matches.values()].filter((m) => m.status === 'matched').length);
@@ -56,7 +57,7 @@ describe('the first sync of a portal', () => {
     expect(valuesChecked).toBeGreaterThan(written.length * 15);
     // Nothing below 80 was written, and no native field was touched by the integration.
     for (const c of companies.filter((x) => matches.get(x.id)?.status !== 'matched')) expect(c.properties.kustiq_profile_id ?? '').toBe('');
-    const contacts = [...portal.objects.contacts.order];
+    const contacts = await all('contacts');
     const enriched = contacts.filter((c) => c.properties.kustiq_contact_role);
     expect(enriched.length).toBeGreaterThan(1000);
     for (const c of enriched) {
