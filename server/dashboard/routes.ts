@@ -19,6 +19,7 @@ import { loadIcp, profilesForDomains, saveIcp } from '../icp/icp-store';
 import { deriveTier } from '../icp/lookalike';
 import { listDomains } from '../icp/list-domains';
 import { queueRescore } from '../worker/icp-jobs';
+import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
 import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
 
 const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs');
@@ -315,6 +316,36 @@ export function dashboardRoutes(s: InstallServices): Router {
     if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
     return { rescore: { queued: true, jobId: await queueRescore(s.boss, Number(conn.portal_id)) } };
   }));
+
+  r.post('/api/records/:objectType/:id/sync', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      if (req.get('x-kustiq-csrf') !== sess.csrf) return void res.status(403).json({ error: { message: 'x-kustiq-csrf header missing or wrong', field: 'x-kustiq-csrf' } });
+      const params = z.object({ objectType: z.enum(['companies', 'contacts']), id: z.string().regex(/^\d{1,20}$/, 'a HubSpot record id (digits)') }).safeParse(req.params);
+      if (!params.success) return badRequest(res, params.error);
+      const conn = await connectionOf(sess.workspaceId);
+      if (!conn) return void res.status(409).json({ error: { message: 'HubSpot is not connected', code: 'ERR_OAUTH_REVOKED' } });
+      if (!s.boss) return void res.status(503).json({ error: { message: 'no job queue in this process: run a worker' } });
+      const view = await queueRecordSync(s.knex, s.boss, conn.id, Number(conn.portal_id), params.data.objectType, params.data.id);
+      res.status(202).json({ sync: view });
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.get('/api/record-syncs/:id', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      const id = z.uuid().safeParse(req.params.id);
+      if (!id.success) return badRequest(res, id.error);
+      const row = await s.knex('record_syncs as r').join('hubspot_connections as c', 'c.id', 'r.connection_id').where({ 'r.id': id.data, 'c.workspace_id': sess.workspaceId }).first('r.*');
+      if (!row) return void res.status(404).json({ error: { message: 'No such record sync' } });
+      res.json({ sync: recordSyncView(row) });
+    } catch (err) {
+      next(err);
+    }
+  });
 
   r.get('/docs/troubleshooting', async (_req, res, next) => {
     try {

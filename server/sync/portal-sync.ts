@@ -70,7 +70,7 @@ async function searchPage(gw: HubSpotGateway, objectType: 'companies' | 'contact
 }
 
 /** Technology options the portal's kustiq_tech_stack has; new ones are added before the batch that needs them. */
-class TechOptions {
+export class TechOptions {
   // The schema sync gave the property every catalog technology; only others are looked up.
   private known: Set<string> | null = new Set(catalogProperty('companies', 'kustiq_tech_stack')?.options?.map((o) => o.value) ?? []);
   constructor(private readonly gw: HubSpotGateway) {}
@@ -97,7 +97,7 @@ class TechOptions {
 interface WriteOutcome { written: string[]; failed: { id: string; code: string }[]; skipped: Record<string, number> }
 
 /** One batch update; per-record outcomes (archived/merged ids come back as errors in a 207). */
-async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | 'contacts', inputs: { id: string; properties: Wire }[], tech: TechOptions | null, counts: SyncCounts): Promise<WriteOutcome> {
+export async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | 'contacts', inputs: { id: string; properties: Wire }[], tech: TechOptions | null, counts: SyncCounts): Promise<WriteOutcome> {
   const out: WriteOutcome = { written: [], failed: [], skipped: {} };
   if (!inputs.length) return out;
   if (tech) await tech.ensure(inputs.map((i) => i.properties), counts);
@@ -109,7 +109,7 @@ async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | 'contact
       const ok = new Set(res.results.map((r) => String(r.id)));
       for (const i of inputs) {
         if (ok.has(i.id)) out.written.push(i.id);
-        else out.skipped.ERR_RECORD_GONE = (out.skipped.ERR_RECORD_GONE ?? 0) + 1;
+        else out.skipped.record_gone = (out.skipped.record_gone ?? 0) + 1;
       }
       return out;
     } catch (err) {
@@ -122,7 +122,7 @@ async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | 'contact
         continue;
       }
       if (statusOf(err) === 400) {
-        const code = /READ_ONLY|read-only|readOnly/i.test(text) ? 'ERR_PROPERTY_READONLY' : /INVALID_OPTION/.test(text) ? 'INVALID_OPTION' : 'ERR_HUBSPOT_VALIDATION';
+        const code = /READ_ONLY|read-only|readOnly/i.test(text) ? 'ERR_PROPERTY_READONLY' : /INVALID_OPTION/.test(text) ? 'invalid_option' : 'hubspot_validation';
         for (const i of inputs) out.failed.push({ id: i.id, code });
         out.skipped[code] = (out.skipped[code] ?? 0) + inputs.length;
         return out;
@@ -174,7 +174,7 @@ export interface StepContext {
   carry: Pending[];
 }
 
-interface Pending { id: string; properties: Wire; hash: string; pageAfter: string; companyId?: string }
+export interface Pending { id: string; properties: Wire; hash: string; pageAfter: string; companyId?: string }
 
 // kustiq_last_synced_at and the contact values come along so a write a lost worker sent
 // (but never recorded) is recognised on the re-read instead of sent again.
@@ -275,7 +275,7 @@ async function recordIntents(knex: Knex, connectionId: string, chunk: Pending[])
 }
 
 /** Records what was written, in one statement (a page's worth of single-row updates would hold the pipeline up). */
-async function markCompaniesWritten(trx: Knex.Transaction, connectionId: string, written: Pending[], now: Date, withFit: boolean): Promise<void> {
+export async function markCompaniesWritten(trx: Knex.Transaction, connectionId: string, written: Pending[], now: Date, withFit: boolean): Promise<void> {
   if (!written.length) return;
   await trx('sync_intents').where({ connection_id: connectionId, object_type: 'companies' }).whereIn('record_id', written.map((w) => w.id)).delete();
   const rows = written.map((w) => ({

@@ -1,3 +1,4 @@
+import { registerRecordJobs } from '../../server/worker/record-jobs';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -67,6 +68,7 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
       worker = await startWorker(fx.db.url, log);
       await registerIcpJobs(worker.boss, fx.services);
       await registerSyncJobs(worker.boss, fx.services);
+      await registerRecordJobs(worker.boss, fx.services);
       fx.services.boss = worker.boss;
     }
     const app = createHttpApp({ config, knex: fx.db.knex, log, install: fx.services });

@@ -82,3 +82,62 @@ describe('the first sync of a portal', () => {
     expect(run.counts.companiesUnchanged).toBeGreaterThan(800);
   });
 });
+
+describe('"Sync now" for one record', () => {
+  const fx = useBackend({ companies: 40, contacts: 40 }, {}, { worker: true, emulatorProcess: true });
+  let csrf: string;
+  let b: ReturnType<typeof fx.browser>;
+  type Rec = { id: string; properties: Record<string, string | undefined> };
+
+  beforeAll(async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-now-')), 'graph.jsonl');
+    fs.writeFileSync(file, [...sampleProfiles(600)].map((p) => JSON.stringify(p)).join('\n'));
+    await importProfiles(fx.db.knex, file);
+    b = fx.browser();
+    const page = await b.go('/oauth/install?purpose=login');
+    csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  });
+
+  const syncNow = async (objectType: string, id: string) => {
+    const r = await b.go(`/api/records/${objectType}/${id}/sync`, { method: 'POST', headers: { 'x-kustiq-csrf': csrf } });
+    expect(r.res.status, r.body).toBe(202);
+    const { sync } = JSON.parse(r.body);
+    for (let i = 0; i < 100; i++) {
+      const s = JSON.parse((await b.go(`/api/record-syncs/${sync.id}`)).body).sync;
+      if (s.status === 'succeeded' || s.status === 'failed') return s;
+      await new Promise((r2) => setTimeout(r2, 100));
+    }
+    throw new Error('record sync did not finish');
+  };
+
+  it('writes a company at once, and says why when it cannot', async () => {
+    const companies = (await fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/companies?limit=100`)).results;
+    // Fortune 500 companies by their own domain: matched.
+    const s = await syncNow('companies', companies[0]!.id);
+    expect(s).toMatchObject({ status: 'succeeded', outcome: 'written', code: null });
+    const rec = await fx.admin.call<Rec>('GET', `/portals/${fx.emu.portalId}/objects/companies/${companies[0]!.id}`);
+    expect(rec.properties.kustiq_profile_id).toBe(s.properties.kustiq_profile_id);
+    expect(Date.parse(rec.properties.kustiq_last_synced_at!)).toBe(Number(s.properties.kustiq_last_synced_at));
+    // A company with no domain: skipped, with its code.
+    const created = await fx.admin.call<Rec>('POST', `/portals/${fx.emu.portalId}/objects/companies`, { properties: { name: 'Nameless Holdings' } });
+    expect(await syncNow('companies', created.id)).toMatchObject({ status: 'succeeded', outcome: 'skipped', code: 'ERR_DOMAIN_EMPTY' });
+    expect(await syncNow('companies', '99999999')).toMatchObject({ outcome: 'skipped', code: 'record_gone' });
+  });
+
+  it('re-enriches a contact after its job title changes, and refuses bad ids', async () => {
+    const walmart = (await fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/companies?limit=100`)).results.find((c) => c.properties.name === 'Walmart')!;
+    const contact = await fx.admin.call<Rec>('POST', `/portals/${fx.emu.portalId}/objects/contacts`, { properties: { email: 'jane.doe@walmart.com', firstname: 'Jane', lastname: 'Doe', jobtitle: 'Marketing Intern' } });
+    await syncNow('companies', walmart.id);
+    expect(await syncNow('contacts', contact.id)).toMatchObject({ outcome: 'written', properties: { kustiq_contact_seniority: 'intern' } });
+    await fx.admin.call('PATCH', `/portals/${fx.emu.portalId}/objects/contacts/${contact.id}`, { properties: { jobtitle: 'SVP, Finance' } });
+    const s = await syncNow('contacts', contact.id);
+    expect(s.properties).toMatchObject({ kustiq_contact_seniority: 'vp', kustiq_contact_department: 'finance', kustiq_contact_role: 'decision_maker' });
+    const rec = await fx.admin.call<Rec>('GET', `/portals/${fx.emu.portalId}/objects/contacts/${contact.id}`);
+    expect(rec.properties).toMatchObject({ kustiq_contact_seniority: 'vp', email: 'jane.doe@walmart.com', jobtitle: 'SVP, Finance' });
+    const lone = await fx.admin.call<Rec>('POST', `/portals/${fx.emu.portalId}/objects/contacts`, { properties: { email: 'sam@gmail.com', jobtitle: 'CEO' } });
+    expect(await syncNow('contacts', lone.id)).toMatchObject({ outcome: 'skipped', code: 'no_matched_company' });
+    const bad = await b.go('/api/records/deals/12/sync', { method: 'POST', headers: { 'x-kustiq-csrf': csrf } });
+    expect(bad.res.status).toBe(400);
+    expect(JSON.parse(bad.body).error.fields[0].field).toBe('objectType');
+  });
+});

@@ -1,3 +1,4 @@
+import { registerRecordJobs } from '../../worker/record-jobs';
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { Browser } from '../../../emulator/browser-client';
@@ -62,6 +63,7 @@ export function registerDemo(program: Command): void {
       await registerTokenJobs(worker.boss, install);
       await registerIcpJobs(worker.boss, install);
       await registerSyncJobs(worker.boss, install);
+      await registerRecordJobs(worker.boss, install);
       install.boss = worker.boss;
       const app = createHttpApp({ config, knex: db.knex, log, install });
       const server = await new Promise<Server>((resolve) => {

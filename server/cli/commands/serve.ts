@@ -1,3 +1,4 @@
+import { registerRecordJobs } from '../../worker/record-jobs';
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
@@ -25,6 +26,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
       await registerTokenJobs(worker.boss, install);
       await registerIcpJobs(worker.boss, install);
       await registerSyncJobs(worker.boss, install);
+      await registerRecordJobs(worker.boss, install);
     } else worker = await startJobSender(db.url, log);
     install.boss = worker.boss;
     if (parts.web) {

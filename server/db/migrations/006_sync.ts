@@ -85,6 +85,21 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('stamp_ms').notNullable();
     t.primary(['connection_id', 'object_type', 'record_id']);
   });
+  // "Sync now" for one record: queued from the card or the API, done by a worker in about a second.
+  await knex.schema.createTable('record_syncs', (t) => {
+    t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
+    t.uuid('connection_id').notNullable().references('hubspot_connections.id').onDelete('CASCADE');
+    t.text('object_type').notNullable().checkIn(['companies', 'contacts']);
+    t.text('record_id').notNullable();
+    t.text('status').notNullable().defaultTo('queued').checkIn(['queued', 'running', 'succeeded', 'failed']);
+    t.text('outcome');
+    t.text('error_code');
+    t.text('error_detail');
+    t.jsonb('properties');
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('finished_at', { useTz: true });
+    t.index(['connection_id', 'object_type', 'record_id', 'status']);
+  });
   await knex.schema.createTable('contact_writes', (t) => {
     t.uuid('connection_id').notNullable().references('hubspot_connections.id').onDelete('CASCADE');
     t.text('contact_id').notNullable();
@@ -99,6 +114,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('contact_writes');
   await knex.schema.dropTable('sync_intents');
+  await knex.schema.dropTable('record_syncs');
   await knex.schema.alterTable('company_matches', (t) => {
     t.dropColumn('written_hash');
     t.dropColumn('written_at');
