@@ -1,21 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { Browser } from '../emulator/browser-client';
-import { EmulatorAdmin } from '../emulator/client';
-import { loadConfig } from '../server/config';
-import { openDatabase } from '../server/db/database';
-import { freePort } from '../server/db/embedded-postgres';
-import { createHttpApp } from '../server/http/app';
-import { installServices } from '../server/install/services';
-import { createLogger } from '../server/log';
-import { importProfiles } from '../server/profiles/import-profiles';
-import { sampleProfiles } from '../server/samples/profile-graph';
 import { advanceRun, createRun } from '../server/sync/portal-sync';
-import { spawnEmulator } from './spawn-emulator';
 import { RateBudget } from '../server/sync/rate-budget';
+import { percentile as pct, startStack } from './stack';
 
 /**
  * `kustiq bench sync [--companies N]`: a first sync of N companies (default 20,000)
@@ -25,8 +10,6 @@ import { RateBudget } from '../server/sync/rate-budget';
  * 200 companies, one write per 100 matched). Also reports the seed's case (1,000
  * companies, under 5 s) when N is 1,000.
  */
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? 0;
-
 /** Without --companies: the 20,000-company case and the seed's 1,000-company case. */
 export async function benchSync(opts: { companies?: number } = {}) {
   if (opts.companies) return syncCase(opts.companies);
@@ -36,27 +19,9 @@ export async function benchSync(opts: { companies?: number } = {}) {
 }
 
 async function syncCase(n: number) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-bench-sync-'));
-  const emu = await spawnEmulator(['--companies', String(n)]);
-  const db = await openDatabase({ dataDir: dir, DATABASE_URL: process.env.BENCH_DATABASE_URL });
-  let server: Server | undefined;
+  const stack = await startStack({ companies: n });
+  const { db, admin, services, emu } = stack;
   try {
-    const file = path.join(dir, 'graph.jsonl');
-    fs.writeFileSync(file, [...sampleProfiles(n + 600)].map((p) => JSON.stringify(p)).join('\n'));
-    await importProfiles(db.knex, file, { batchSize: 2000 });
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: 'warn', HUBSPOT_API_BASE_URL: emu.url,
-      HUBSPOT_AUTHORIZE_URL: `${emu.url}/oauth/authorize`, HUBSPOT_CLIENT_ID: emu.clientId, HUBSPOT_CLIENT_SECRET: emu.clientSecret,
-      KUSTIQ_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`, KUSTIQ_SESSION_SECRET: randomBytes(32).toString('hex'),
-    });
-    const log = createLogger('warn');
-    const services = installServices(config, db.knex, log);
-    const app = createHttpApp({ config, knex: db.knex, log, install: services });
-    server = await new Promise<Server>((r) => { const s = app.listen(port, '127.0.0.1', () => r(s)); });
-    await new Browser(url).go('/oauth/install?purpose=login');
-    const admin = new EmulatorAdmin(emu.url);
     await admin.clearRequests();
     // The rolling window starts empty, as it would for a portal Kustiq has not touched for 10 s.
     await new Promise((r) => setTimeout(r, 10_500));
@@ -96,9 +61,6 @@ async function syncCase(n: number) {
       pass: out.status === 'succeeded' && log429 === 0 && (n === 1000 ? wallMs < 5000 : ratio <= 1.1 && requests <= minimum * 1.02),
     };
   } finally {
-    server?.close();
-    await db.close();
-    await emu.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }

@@ -9,6 +9,7 @@ const BENCHES: Record<string, (o: BenchOptions) => Promise<{ pass: boolean }>> =
   match: async () => (await import('../../../bench/match')).benchMatch(),
   contacts: async () => (await import('../../../bench/contacts')).benchContacts(),
   sync: async (o) => (await import('../../../bench/sync')).benchSync({ companies: o.companies }),
+  record: async () => (await import('../../../bench/record')).benchRecord(),
 };
 
 export function registerBench(program: Command): void {

@@ -1,0 +1,22 @@
+import { openDatabase } from '../server/db/database';
+import { graphSize, matchBatchInPostgres } from '../server/matching/pg-matcher';
+import { generatedCompany } from '../server/samples/generated-companies';
+const db = await openDatabase({ dataDir: '/tmp/pgexp', DATABASE_URL: undefined });
+const nProfiles = 1_000_000, nCompanies = Number(process.env.N ?? 100_000);
+const companies = Array.from({ length: nCompanies }, (_, i) => {
+  const g = generatedCompany((i * 7919) % (nProfiles - 600));
+  const k = i % 20;
+  const domain = k < 13 ? g.domain : k < 15 ? `https://www.${g.domain}/` : k < 17 ? `${g.domain.split('.')[0]}-group.net` : k < 18 ? `${g.domain.split('.')[0]}.eu` : k < 19 ? 'gmail.com' : '';
+  return { id: String(i), name: k === 17 ? `${g.name} Europe` : g.name, domain };
+});
+const times = new Map<string, { n: number; ms: number }>();
+const started = new Map<string, number>();
+db.knex.on('query', (q: any) => started.set(q.__knexQueryUid, performance.now()));
+db.knex.on('query-response', (_r: any, q: any) => { const k = q.sql.replace(/\s+/g, ' ').slice(0, 60); const t = times.get(k) ?? { n: 0, ms: 0 }; t.n++; t.ms += performance.now() - started.get(q.__knexQueryUid)!; times.set(k, t); });
+const total = await graphSize(db.knex);
+const t1 = performance.now();
+const tally: Record<string, number> = {};
+for (let i = 0; i < companies.length; i += 1000) for (const r of await matchBatchInPostgres(db.knex, companies.slice(i, i + 1000), total)) tally[r.status] = (tally[r.status] ?? 0) + 1;
+console.log('match ms', Math.round(performance.now() - t1), tally);
+for (const [k, v] of times) console.log(Math.round(v.ms), v.n, k);
+await db.close();
