@@ -25,9 +25,17 @@ export const PAGE = 200;
 export const BATCH = 100;
 
 export interface SyncCursor {
-  phase: 'companies' | 'contacts' | 'done';
+  phase: 'companies' | 'profiles' | 'contacts' | 'done';
   after: string;
   seq: number;
+  /**
+   * Incremental runs: records modified since `since` (epoch ms), except in `exclude`, the
+   * span in which the previous run's own writes landed (they bump hs_lastmodifieddate
+   * too); and profiles changed since `profilesSince`. Absent on full runs.
+   */
+  since?: number;
+  exclude?: [number, number] | null;
+  profilesSince?: number;
 }
 
 export interface SyncCounts {
@@ -58,9 +66,23 @@ interface SearchPage { total?: number; results: { id: string; properties: Record
 /** HubSpot says how many records match: a page holding all of them is the last (no empty read to find out). */
 const isLast = (page: SearchPage) => page.results.length < PAGE || (typeof page.total === 'number' && page.total <= page.results.length);
 
-async function searchPage(gw: HubSpotGateway, objectType: 'companies' | 'contacts', after: string, properties: string[]): Promise<SearchPage> {
+type Filter = { propertyName: string; operator: never; value: string };
+const f = (propertyName: string, operator: string, value: string | number): Filter => ({ propertyName, operator: operator as never, value: String(value) });
+
+/** The modified-since groups of an incremental read (ORed), each also windowed on hs_object_id. */
+function filterGroups(after: string, since?: number, exclude?: [number, number] | null): { filters: Filter[] }[] {
+  const id = after ? [f('hs_object_id', 'GT', after)] : [];
+  if (since === undefined) return id.length ? [{ filters: id }] : [];
+  const lm = 'hs_lastmodifieddate';
+  if (!exclude || exclude[1] < since) return [{ filters: [...id, f(lm, 'GTE', since)] }];
+  const groups = [{ filters: [...id, f(lm, 'GT', exclude[1])] }];
+  if (exclude[0] > since) groups.unshift({ filters: [...id, f(lm, 'GTE', since), f(lm, 'LT', exclude[0])] });
+  return groups;
+}
+
+async function searchPage(gw: HubSpotGateway, objectType: 'companies' | 'contacts', after: string, properties: string[], since?: number, exclude?: [number, number] | null): Promise<SearchPage> {
   const request = {
-    filterGroups: after ? [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT' as never, value: after }] }] : [],
+    filterGroups: filterGroups(after, since, exclude),
     sorts: ['hs_object_id'],
     properties,
     limit: PAGE,
@@ -132,6 +154,9 @@ export async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | '
   }
 }
 
+/** When this run's writes landed (epoch ms), per gateway: recorded with each checkpoint. */
+const writeSpans = new WeakMap<HubSpotGateway, { first?: number; last?: number }>();
+
 async function checkpoint(knex: Knex, run: RunRow, cursor: SyncCursor, counts: SyncCounts, gw: HubSpotGateway, batches: { objectType: string; records: number; written: number; skipped: Record<string, number>; ms: number }[], records: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
   // Requests made while this commits (a prefetch) belong to the next checkpoint.
   const requests = gw.tally.requests;
@@ -147,6 +172,10 @@ async function checkpoint(knex: Knex, run: RunRow, cursor: SyncCursor, counts: S
     await trx('sync_runs').where({ id: run.id }).update({
       cursor: JSON.stringify(cursor), counts: JSON.stringify(counts),
       requests: trx.raw('requests + ?', [requests]), http429: trx.raw('http429 + ?', [http429]),
+      ...(writeSpans.get(gw)?.first ? {
+        first_write_at: trx.raw('coalesce(first_write_at, ?)', [new Date(writeSpans.get(gw)!.first!)]),
+        last_write_at: trx.raw('greatest(last_write_at, ?)', [new Date(writeSpans.get(gw)!.last!)]),
+      } : {}),
     });
   });
   run.cursor = cursor;
@@ -179,17 +208,21 @@ export interface Pending { id: string; properties: Wire; hash: string; pageAfter
 // kustiq_last_synced_at and the contact values come along so a write a lost worker sent
 // (but never recorded) is recognised on the re-read instead of sent again.
 const COMPANY_READ = ['name', 'domain', 'kustiq_last_synced_at'];
+
+/** The cursor at the start of the next phase (the incremental bounds carry over). */
+const next = (c: SyncCursor, phase: SyncCursor['phase']): SyncCursor => ({ ...c, phase, after: '' });
+const afterCompanies = (c: SyncCursor): SyncCursor['phase'] => (c.profilesSince !== undefined ? 'profiles' : 'contacts');
 const CONTACT_READ = ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid', ...CONTACT_PROPERTIES.map((p) => p.name)];
 
 /** This step's page (prefetched if it was), and the next one requested at once unless this is the last. */
-async function pageFor(ctx: StepContext, objectType: 'companies' | 'contacts', after: string): Promise<SearchPage> {
+async function pageFor(ctx: StepContext, objectType: 'companies' | 'contacts', after: string, cursor: SyncCursor): Promise<SearchPage> {
   const props = objectType === 'companies' ? COMPANY_READ : CONTACT_READ;
   const pre = ctx.prefetch;
   ctx.prefetch = undefined;
-  const page = await (pre && pre.objectType === objectType && pre.after === after ? pre.page : searchPage(ctx.gw, objectType, after, props));
+  const page = await (pre && pre.objectType === objectType && pre.after === after ? pre.page : searchPage(ctx.gw, objectType, after, props, cursor.since, cursor.exclude));
   if (!isLast(page)) {
     const next = String(page.results[PAGE - 1]!.id);
-    const promise = searchPage(ctx.gw, objectType, next, props);
+    const promise = searchPage(ctx.gw, objectType, next, props, cursor.since, cursor.exclude);
     promise.catch(() => {}); // a failed prefetch is retried by the step that needs it
     ctx.prefetch = { objectType, after: next, page: promise };
   }
@@ -199,10 +232,10 @@ async function pageFor(ctx: StepContext, objectType: 'companies' | 'contacts', a
 async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const { s, gw } = ctx;
   const counts = run.counts;
-  const page = await pageFor(ctx, 'companies', ctx.readAfter ?? run.cursor.after);
+  const page = await pageFor(ctx, 'companies', ctx.readAfter ?? run.cursor.after, run.cursor);
   if (!page.results.length) {
     // Records vanished since the last page said there were more: write what waits, move on.
-    await flushCarry(ctx, run, 'companies', { phase: 'contacts', after: '', seq: run.cursor.seq });
+    await flushCarry(ctx, run, 'companies', next(run.cursor, afterCompanies(run.cursor)));
     return;
   }
   const companies = page.results.map((c) => ({ id: String(c.id), name: c.properties.name ?? '', domain: c.properties.domain ?? '' }));
@@ -245,7 +278,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   counts.companiesWritten += written.length;
   counts.failedRecords += failed.length;
   ctx.readAfter = companies[companies.length - 1]!.id;
-  const cursor: SyncCursor = last ? { phase: 'contacts', after: '', seq: run.cursor.seq } : { phase: 'companies', after: ctx.carry[0]?.pageAfter ?? ctx.readAfter, seq: run.cursor.seq };
+  const cursor: SyncCursor = last ? next(run.cursor, afterCompanies(run.cursor)) : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
     await markCompaniesWritten(trx, run.connection_id, written, now, !!ctx.icp);
@@ -300,13 +333,50 @@ async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'con
     const chunk = ctx.carry.splice(0, BATCH);
     const t0 = performance.now();
     if (objectType === 'companies') await recordIntents(ctx.s.knex, ctx.connectionId, chunk);
+    const sent = Date.now();
     const out = await writeBatch(ctx.gw, objectType, chunk.map(({ id, properties }) => ({ id, properties })), objectType === 'companies' ? ctx.tech : null, counts);
+    const span = writeSpans.get(ctx.gw) ?? {};
+    span.first ??= sent;
+    span.last = Date.now();
+    writeSpans.set(ctx.gw, span);
     const ok = new Set(out.written);
     written.push(...chunk.filter((c) => ok.has(c.id)));
     failed.push(...out.failed);
     batches.push({ objectType, records: chunk.length, written: out.written.length, skipped: out.skipped, ms: performance.now() - t0 });
   }
   return { batches, written, failed };
+}
+
+/** Incremental runs: matched companies whose profile changed since the last run (no HubSpot reads needed). */
+async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
+  const { s } = ctx;
+  const counts = run.counts;
+  const rows: { company_id: string; profile_id: string; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; values: Record<string, string> }[] =
+    await s.knex('company_matches as m').join('profiles as p', 'p.id', 'm.profile_id')
+      .where({ 'm.connection_id': run.connection_id, 'm.status': 'matched' })
+      .andWhere('p.values_changed_at', '>', new Date(run.cursor.profilesSince ?? 0))
+      .andWhere('m.company_id', '>', ctx.readAfter ?? run.cursor.after)
+      .orderBy('m.company_id').limit(1000)
+      .select('m.company_id', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'p.values');
+  const now = new Date();
+  const pageAfter = ctx.readAfter ?? run.cursor.after;
+  for (const m of rows) {
+    const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
+    const hash = valuesHash(values);
+    if (hash === m.written_hash) { counts.companiesUnchanged++; continue; }
+    ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter });
+  }
+  const last = rows.length < 1000;
+  const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
+  counts.companiesWritten += written.length;
+  counts.failedRecords += failed.length;
+  ctx.readAfter = rows.length ? rows[rows.length - 1]!.company_id : ctx.readAfter;
+  const cursor: SyncCursor = last ? next(run.cursor, 'contacts') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter ?? '' };
+  if (last) ctx.readAfter = undefined;
+  await checkpoint(s.knex, run, cursor, counts, ctx.gw, batches, async (trx) => {
+    await markCompaniesWritten(trx, run.connection_id, written, now, !!ctx.icp);
+    for (const f of failed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: f.id }).update({ write_error: f.code });
+  });
 }
 
 async function loadMatchedCompanies(knex: Knex, connectionId: string): Promise<NonNullable<StepContext['matchedCompanies']>> {
@@ -327,11 +397,11 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
   const counts = run.counts;
   ctx.matchedCompanies ??= await loadMatchedCompanies(s.knex, run.connection_id);
   const matched = ctx.matchedCompanies;
-  const page = await pageFor(ctx, 'contacts', ctx.readAfter ?? run.cursor.after);
+  const page = await pageFor(ctx, 'contacts', ctx.readAfter ?? run.cursor.after, run.cursor);
   const pageAfter = ctx.readAfter ?? run.cursor.after;
   if (!page.results.length) {
     // Records vanished since the last page said there were more: write what waits, move on.
-    await flushCarry(ctx, run, 'contacts', { phase: 'done', after: '', seq: run.cursor.seq });
+    await flushCarry(ctx, run, 'contacts', next(run.cursor, 'done'));
     return;
   }
   counts.contactsRead += page.results.length;
@@ -363,7 +433,7 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
   counts.contactsWritten += written.length;
   counts.failedRecords += failed.length;
   ctx.readAfter = String(page.results[page.results.length - 1]!.id);
-  const cursor: SyncCursor = last ? { phase: 'done', after: '', seq: run.cursor.seq } : { phase: 'contacts', after: ctx.carry[0]?.pageAfter ?? ctx.readAfter, seq: run.cursor.seq };
+  const cursor: SyncCursor = last ? next(run.cursor, 'done') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
     const all = [...written, ...recordOnly];
@@ -399,6 +469,7 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
     while (run.cursor.phase !== 'done') {
       if (opts.deadline && Date.now() > opts.deadline) return { done: false, status: 'running', counts: run.counts };
       if (run.cursor.phase === 'companies') await companiesStep(ctx, run);
+      else if (run.cursor.phase === 'profiles') await profilesStep(ctx, run);
       else await contactsStep(ctx, run);
     }
     await s.knex('sync_runs').where({ id: runId }).update({ status: 'succeeded', finished_at: s.knex.fn.now() });
@@ -415,10 +486,29 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
   }
 }
 
-/** A new run for the portal's connection. */
-export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'full' | 'nightly' = 'first'): Promise<string> {
+/** Reads since the previous run start this much earlier: HubSpot's search index lags a little behind writes. */
+export const SEARCH_INDEX_OVERLAP_MS = 60_000;
+
+/**
+ * A new run for the portal's connection. A nightly run is incremental from the last
+ * successful run (its start, less the search-index overlap, is the watermark; the span of
+ * its own writes is left out); with no successful run yet it is a full one.
+ */
+export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'full' | 'nightly' = 'first', opts: { overlapMs?: number } = {}): Promise<string> {
   const conn = await knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
   if (!conn) throw new Error(`no HubSpot connection for portal ${portalId}`);
-  const [row] = await knex('sync_runs').insert({ connection_id: conn.id, kind, cursor: JSON.stringify({ phase: 'companies', after: '', seq: 0 }), counts: JSON.stringify(emptyCounts()) }).returning('id');
+  let cursor: SyncCursor = { phase: 'companies', after: '', seq: 0 };
+  if (kind === 'nightly') {
+    const prev = await knex('sync_runs').where({ connection_id: conn.id, status: 'succeeded' }).whereIn('kind', ['first', 'full', 'nightly']).orderBy('finished_at', 'desc').first();
+    if (!prev) kind = 'full';
+    else {
+      const started = new Date(prev.started_at).getTime();
+      cursor = {
+        ...cursor, since: started - (opts.overlapMs ?? SEARCH_INDEX_OVERLAP_MS), profilesSince: started,
+        exclude: prev.first_write_at ? [new Date(prev.first_write_at).getTime() - 1000, new Date(prev.last_write_at).getTime() + 1000] : null,
+      };
+    }
+  }
+  const [row] = await knex('sync_runs').insert({ connection_id: conn.id, kind, cursor: JSON.stringify(cursor), counts: JSON.stringify(emptyCounts()) }).returning('id');
   return row.id;
 }

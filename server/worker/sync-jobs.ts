@@ -27,8 +27,8 @@ export async function registerSyncJobs(boss: PgBoss, s: InstallServices, opts: {
 }
 
 /** Starts a full sync of the portal; returns the run id. */
-export async function startSync(boss: PgBoss, s: InstallServices, portalId: number, kind: 'first' | 'full' = 'first'): Promise<string> {
-  const runId = await createRun(s.knex, portalId, kind);
+export async function startSync(boss: PgBoss, s: InstallServices, portalId: number, kind: 'first' | 'full' | 'nightly' = 'first', opts: { overlapMs?: number } = {}): Promise<string> {
+  const runId = await createRun(s.knex, portalId, kind, opts);
   await boss.send(SYNC_QUEUE, { runId, portalId }, { singletonKey: String(portalId) });
   return runId;
 }

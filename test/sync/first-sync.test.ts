@@ -81,6 +81,39 @@ describe('the first sync of a portal', () => {
     expect(run.counts).toMatchObject({ companiesWritten: 0, contactsWritten: 0 });
     expect(run.counts.companiesUnchanged).toBeGreaterThan(800);
   });
+
+  it('a nightly run reads only what changed in HubSpot, writes only what changed, and never rereads its own writes', async () => {
+    type Rec = { id: string; properties: Record<string, string | undefined> };
+    await new Promise((r) => setTimeout(r, 50));
+    // 1% of the profiles change in the graph; a few records change in HubSpot.
+    const changed = await fx.db.knex('company_matches').where({ status: 'matched' }).orderBy('company_id').limit(9).select('profile_id', 'company_id');
+    await fx.db.knex('profiles').whereIn('id', changed.map((c) => c.profile_id))
+      .update({ values: fx.db.knex.raw(`jsonb_set("values", '{open_roles}', '"977"')`), values_changed_at: fx.db.knex.fn.now() });
+    const companies = (await fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/companies?limit=2000`)).results;
+    const renamed = companies.slice(300, 304);
+    for (const c of renamed) await fx.admin.call('PATCH', `/portals/${fx.emu.portalId}/objects/companies/${c.id}`, { properties: { name: `${c.properties.name} ` } });
+    const contacts = (await fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/contacts?limit=2000`)).results.filter((c) => c.properties.kustiq_contact_role).slice(0, 3);
+    for (const c of contacts) await fx.admin.call('PATCH', `/portals/${fx.emu.portalId}/objects/contacts/${c.id}`, { properties: { jobtitle: c.properties.kustiq_contact_department === 'finance' ? 'Head of Design' : 'Chief Financial Officer' } });
+    await fx.admin.clearRequests();
+
+    const run = await waitRun(await startSync(fx.services.boss!, fx.services, fx.emu.portalId, 'nightly', { overlapMs: 0 }));
+    expect(run.status, run.error_detail).toBe('succeeded');
+    expect(run.kind).toBe('nightly');
+    expect(run.counts).toMatchObject({ companiesRead: renamed.length, contactsRead: contacts.length, companiesWritten: changed.length, contactsWritten: contacts.length });
+    const log = await fx.admin.requests(fx.emu.portalId);
+    // One search page each, one write batch each: nothing else.
+    expect(log.entries.filter((e) => e.path.endsWith('/search')).length).toBe(2);
+    expect(log.entries.filter((e) => e.path.endsWith('/batch/update')).length).toBe(2);
+    for (const c of changed) {
+      const rec = await fx.admin.call<Rec>('GET', `/portals/${fx.emu.portalId}/objects/companies/${c.company_id}`);
+      expect(rec.properties.kustiq_open_roles).toBe('977');
+    }
+    // The next night: nothing changed, and Kustiq's own writes are not read again.
+    await fx.admin.clearRequests();
+    const quiet = await waitRun(await startSync(fx.services.boss!, fx.services, fx.emu.portalId, 'nightly', { overlapMs: 0 }));
+    expect(quiet.counts).toMatchObject({ companiesRead: 0, contactsRead: 0, companiesWritten: 0, contactsWritten: 0 });
+    expect((await fx.admin.requests(fx.emu.portalId)).total).toBe(2);
+  });
 });
 
 describe('"Sync now" for one record', () => {

@@ -52,6 +52,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('http429').notNullable().defaultTo(0);
     t.text('error_code');
     t.text('error_detail');
+    // When this run's own writes landed: the next incremental run does not reread them.
+    t.timestamp('first_write_at', { useTz: true });
+    t.timestamp('last_write_at', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('started_at', { useTz: true });
     t.timestamp('finished_at', { useTz: true });
