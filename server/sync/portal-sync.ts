@@ -494,7 +494,7 @@ export const SEARCH_INDEX_OVERLAP_MS = 60_000;
  * successful run (its start, less the search-index overlap, is the watermark; the span of
  * its own writes is left out); with no successful run yet it is a full one.
  */
-export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'full' | 'nightly' = 'first', opts: { overlapMs?: number } = {}): Promise<string> {
+export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'full' | 'nightly' = 'first', opts: { overlapMs?: number; plannedAt?: Date } = {}): Promise<string> {
   const conn = await knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
   if (!conn) throw new Error(`no HubSpot connection for portal ${portalId}`);
   let cursor: SyncCursor = { phase: 'companies', after: '', seq: 0 };
@@ -509,6 +509,6 @@ export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'f
       };
     }
   }
-  const [row] = await knex('sync_runs').insert({ connection_id: conn.id, kind, cursor: JSON.stringify(cursor), counts: JSON.stringify(emptyCounts()) }).returning('id');
+  const [row] = await knex('sync_runs').insert({ connection_id: conn.id, kind, cursor: JSON.stringify(cursor), counts: JSON.stringify(emptyCounts()), ...(opts.plannedAt ? { created_at: opts.plannedAt } : {}) }).returning('id');
   return row.id;
 }

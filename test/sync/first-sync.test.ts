@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPANY_PROPERTIES } from '../../server/schema/catalog';
 import { importProfiles } from '../../server/profiles/import-profiles';
 import { sampleProfiles } from '../../server/samples/profile-graph';
-import { startSync } from '../../server/worker/sync-jobs';
+import { planNightlyRuns, startSync } from '../../server/worker/sync-jobs';
+import { nightlyDue, portalTimeZone } from '../../server/sync/nightly-plan';
 import { useBackend } from '../support/backend';
 
 /** A first sync of a seeded portal through the real pg-boss worker, at HubSpot's limits. */
@@ -113,6 +114,20 @@ describe('the first sync of a portal', () => {
     const quiet = await waitRun(await startSync(fx.services.boss!, fx.services, fx.emu.portalId, 'nightly', { overlapMs: 0 }));
     expect(quiet.counts).toMatchObject({ companiesRead: 0, contactsRead: 0, companiesWritten: 0, contactsWritten: 0 });
     expect((await fx.admin.requests(fx.emu.portalId)).total).toBe(2);
+  });
+
+  it('the planner starts each portal\'s nightly run once, in its window', async () => {
+    const conn = await fx.db.knex('hubspot_connections').first();
+    const tz = portalTimeZone(conn);
+    // The next instant the portal is due (its minute in 02:00–04:00 local).
+    let at = Date.now();
+    while (!nightlyDue(new Date(at), tz, fx.emu.portalId, null).due) at += 60_000;
+    const plan = await planNightlyRuns(fx.services.boss!, fx.services, new Date(at));
+    expect(plan.started).toEqual([fx.emu.portalId]);
+    expect((await planNightlyRuns(fx.services.boss!, fx.services, new Date(at + 5 * 60_000))).started).toEqual([]);
+    const run = await fx.db.knex('sync_runs').whereIn('kind', ['nightly', 'full']).orderBy('created_at', 'desc').first();
+    expect(['nightly', 'full']).toContain(run.kind);
+    expect((await waitRun(run.id)).status).toBe('succeeded');
   });
 });
 

@@ -8,7 +8,7 @@ import { createLogger } from '../../log';
 import { installServices } from '../../install/services';
 import { registerTokenJobs } from '../../worker/token-jobs';
 import { registerIcpJobs } from '../../worker/icp-jobs';
-import { registerSyncJobs } from '../../worker/sync-jobs';
+import { registerNightlyPlanner, registerSyncJobs } from '../../worker/sync-jobs';
 import { startJobSender, startWorker, type Worker } from '../../worker/worker';
 import { untilSignal } from '../output';
 
@@ -26,6 +26,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
       await registerTokenJobs(worker.boss, install);
       await registerIcpJobs(worker.boss, install);
       await registerSyncJobs(worker.boss, install);
+      await registerNightlyPlanner(worker.boss, install);
       await registerRecordJobs(worker.boss, install);
     } else worker = await startJobSender(db.url, log);
     install.boss = worker.boss;
