@@ -116,7 +116,7 @@ export class TechOptions {
   }
 }
 
-interface WriteOutcome { written: string[]; failed: { id: string; code: string }[]; skipped: Record<string, number> }
+interface WriteOutcome { written: string[]; failed: { id: string; code: string }[]; skipped: Record<string, number>; /** HubSpot's clock: when the writes landed (epoch ms). */ landed?: [number, number] }
 
 /** One batch update; per-record outcomes (archived/merged ids come back as errors in a 207). */
 export async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | 'contacts', inputs: { id: string; properties: Wire }[], tech: TechOptions | null, counts: SyncCounts): Promise<WriteOutcome> {
@@ -127,8 +127,10 @@ export async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | '
     try {
       const res = await gw.call('general', (c) => (objectType === 'companies'
         ? c.crm.companies.batchApi.update({ inputs })
-        : c.crm.contacts.batchApi.update({ inputs }))) as { results: { id: string }[]; errors?: { category?: string; context?: { ids?: string[] } }[] };
+        : c.crm.contacts.batchApi.update({ inputs }))) as { results: { id: string; updatedAt?: Date | string }[]; errors?: { category?: string; context?: { ids?: string[] } }[] };
       const ok = new Set(res.results.map((r) => String(r.id)));
+      const times = res.results.map((r) => new Date(r.updatedAt ?? NaN).getTime()).filter((t) => Number.isFinite(t));
+      if (times.length) out.landed = [Math.min(...times), Math.max(...times)];
       for (const i of inputs) {
         if (ok.has(i.id)) out.written.push(i.id);
         else out.skipped.record_gone = (out.skipped.record_gone ?? 0) + 1;
@@ -333,12 +335,14 @@ async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'con
     const chunk = ctx.carry.splice(0, BATCH);
     const t0 = performance.now();
     if (objectType === 'companies') await recordIntents(ctx.s.knex, ctx.connectionId, chunk);
-    const sent = Date.now();
     const out = await writeBatch(ctx.gw, objectType, chunk.map(({ id, properties }) => ({ id, properties })), objectType === 'companies' ? ctx.tech : null, counts);
-    const span = writeSpans.get(ctx.gw) ?? {};
-    span.first ??= sent;
-    span.last = Date.now();
-    writeSpans.set(ctx.gw, span);
+    // On HubSpot's clock (the records' new hs_lastmodifieddate), so the next run can leave exactly these out.
+    if (out.landed) {
+      const span = writeSpans.get(ctx.gw) ?? {};
+      span.first = Math.min(span.first ?? Infinity, out.landed[0]);
+      span.last = Math.max(span.last ?? -Infinity, out.landed[1]);
+      writeSpans.set(ctx.gw, span);
+    }
     const ok = new Set(out.written);
     written.push(...chunk.filter((c) => ok.has(c.id)));
     failed.push(...out.failed);
@@ -505,7 +509,7 @@ export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'f
       const started = new Date(prev.started_at).getTime();
       cursor = {
         ...cursor, since: started - (opts.overlapMs ?? SEARCH_INDEX_OVERLAP_MS), profilesSince: started,
-        exclude: prev.first_write_at ? [new Date(prev.first_write_at).getTime() - 1000, new Date(prev.last_write_at).getTime() + 1000] : null,
+        exclude: prev.first_write_at ? [new Date(prev.first_write_at).getTime(), new Date(prev.last_write_at).getTime()] : null,
       };
     }
   }
