@@ -1,15 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IcpDefinition } from '../../server/icp/icp-definition';
 import { rescorePortal } from '../../server/icp/rescore-portal';
 import { FIT_PROPERTIES, scoreCompany } from '../../server/icp/score';
 import { matchPortal } from '../../server/matching/match-portal';
-import { importProfiles } from '../../server/profiles/import-profiles';
 import { sampleProfiles } from '../../server/samples/profile-graph';
 import { useBackend } from '../support/backend';
+import { loadSampleGraph } from '../support/graph';
 import { launchChromium } from '../support/browser';
 
 /**
@@ -28,9 +25,7 @@ describe('defining an ICP in the dashboard scores the portal', () => {
   };
 
   beforeAll(async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-icp-')), 'graph.jsonl');
-    fs.writeFileSync(file, graph.map((p) => JSON.stringify(p)).join('\n'));
-    await importProfiles(fx.db.knex, file);
+    await loadSampleGraph(fx.db.knex, graph.length);
     chromium = await launchChromium();
   });
   afterAll(async () => { await chromium?.close(); });

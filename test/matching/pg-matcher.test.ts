@@ -1,22 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MatchIndex, matchCompany, type MatchResult } from '../../server/matching/matcher';
 import { matchBatchInPostgres } from '../../server/matching/pg-matcher';
-import { importProfiles } from '../../server/profiles/import-profiles';
 import { sampleProfiles } from '../../server/samples/profile-graph';
 import { labelledSet } from '../../bench/match-labels';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { loadSampleGraph } from '../support/graph';
 
 describe('the matcher against the profile graph in Postgres', () => {
   let db: TestDatabase;
   const graph = [...sampleProfiles(3000)];
   beforeAll(async () => {
     db = await createTestDatabase();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-pg-')), 'graph.jsonl');
-    fs.writeFileSync(file, graph.map((p) => JSON.stringify(p)).join('\n'));
-    await importProfiles(db.knex, file);
+    await loadSampleGraph(db.knex, graph.length);
   });
   afterAll(async () => { await db.drop(); });
 
@@ -60,9 +55,7 @@ describe('names made only of common words', () => {
   const graph = [...sampleProfiles(1500)];
   beforeAll(async () => {
     db = await createTestDatabase();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-pg-')), 'graph.jsonl');
-    fs.writeFileSync(file, graph.map((p) => JSON.stringify(p)).join('\n'));
-    await importProfiles(db.knex, file);
+    await loadSampleGraph(db.knex, graph.length);
   });
   afterAll(async () => { await db.drop(); });
 

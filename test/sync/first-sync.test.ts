@@ -1,12 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPANY_PROPERTIES } from '../../server/schema/catalog';
-import { importProfiles } from '../../server/profiles/import-profiles';
-import { sampleProfiles } from '../../server/samples/profile-graph';
 import { planNightlyRuns, startSync } from '../../server/worker/sync-jobs';
 import { nightlyDue, portalTimeZone } from '../../server/sync/nightly-plan';
+import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
 
 /** A first sync of a seeded portal through the real pg-boss worker, at HubSpot's limits. */
@@ -14,9 +10,7 @@ describe('the first sync of a portal', () => {
   const fx = useBackend({ companies: 900, contacts: 1500 }, {}, { worker: true, emulatorProcess: true });
 
   beforeAll(async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-sync-')), 'graph.jsonl');
-    fs.writeFileSync(file, [...sampleProfiles(1200)].map((p) => JSON.stringify(p)).join('\n'));
-    await importProfiles(fx.db.knex, file);
+    await loadSampleGraph(fx.db.knex, 1200);
     await fx.browser().go('/oauth/install?purpose=login');
   });
 
@@ -138,9 +132,7 @@ describe('"Sync now" for one record', () => {
   type Rec = { id: string; properties: Record<string, string | undefined> };
 
   beforeAll(async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-now-')), 'graph.jsonl');
-    fs.writeFileSync(file, [...sampleProfiles(600)].map((p) => JSON.stringify(p)).join('\n'));
-    await importProfiles(fx.db.knex, file);
+    await loadSampleGraph(fx.db.knex, 600);
     b = fx.browser();
     const page = await b.go('/oauth/install?purpose=login');
     csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;

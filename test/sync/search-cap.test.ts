@@ -1,10 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importProfiles } from '../../server/profiles/import-profiles';
-import { sampleProfiles } from '../../server/samples/profile-graph';
 import { startSync } from '../../server/worker/sync-jobs';
+import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
 
 /** HubSpot's search stops at 10,000 results a query: the sync windows on hs_object_id instead. */
@@ -13,9 +9,7 @@ describe('a portal past the search cap', () => {
   const fx = useBackend({ companies: N, contacts: 0 }, {}, { worker: true, emulatorProcess: true });
 
   beforeAll(async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-cap-')), 'graph.jsonl');
-    fs.writeFileSync(file, [...sampleProfiles(N + 100)].map((p) => JSON.stringify(p)).join('\n'));
-    await importProfiles(fx.db.knex, file, { batchSize: 2000 });
+    await loadSampleGraph(fx.db.knex, N + 100);
     await fx.browser().go('/oauth/install?purpose=login');
   });
 
