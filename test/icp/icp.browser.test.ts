@@ -167,6 +167,15 @@ describe('defining an ICP in the dashboard scores the portal', () => {
     expect(JSON.parse(ok.body)).toMatchObject({ version: expect.any(Number), rescore: { queued: true } });
     const got = JSON.parse((await call('GET', '/api/icp')).body);
     expect(got.icp.definition).toEqual({ tiers: [{ tier: 'A', criteria: [{ field: 'hq_country', values: ['US'], weight: 2 }] }] });
+    // Lookalike from a HubSpot company list (the optional crm.lists.read scope): the members' domains.
+    const picked = companies().filter((c) => graph.find((p) => p.industry === 'software' && String(c.properties.domain ?? '').includes(String(p.domain)))).slice(0, 6);
+    expect(picked.length).toBeGreaterThanOrEqual(3);
+    const list = await fx.admin.call<{ listId: string }>('POST', `/portals/${fx.emu.portalId}/lists`, { name: 'Best customers', recordIds: picked.map((c) => c.id) });
+    const fromList = await call('POST', '/api/icp/lookalike', { tier: 'B', listId: list.listId });
+    expect(fromList.res.status, fromList.body).toBe(200);
+    const derived = JSON.parse(fromList.body);
+    expect(derived).toMatchObject({ saved: false, preview: { customers: picked.length, tier: { tier: 'B' } } });
+    expect(derived.preview.tier.criteria.find((c: { field: string }) => c.field === 'industry')).toMatchObject({ values: ['software'] });
     const preview = await call('POST', '/api/icp/lookalike', { tier: 'B', domains: ['walmart.com'] });
     expect(preview.res.status).toBe(400);
     expect(JSON.parse(preview.body).error.fields[0]).toMatchObject({ field: 'domains', problem: expect.stringContaining('at least 3 customers') });
