@@ -1,3 +1,4 @@
+import { registerEventJobs } from '../server/worker/event-jobs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +56,7 @@ export async function startStack(opts: { companies: number; contacts?: number; w
     worker = await startWorker(db.url, log, { maintenanceSeconds: 10 });
     await registerSyncJobs(worker.boss, services);
     await registerRecordJobs(worker.boss, services);
+    await registerEventJobs(worker.boss, services);
     services.boss = worker.boss;
   }
   const app = createHttpApp({ config, knex: db.knex, log, install: services });

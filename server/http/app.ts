@@ -2,6 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { dashboardRoutes } from '../dashboard/routes';
+import { hubspotWebhookRoutes } from './hubspot-webhooks';
 import type { InstallServices } from '../install/services';
 import type { Logger } from '../log';
 
@@ -26,7 +27,10 @@ export function createHttpApp(deps: AppDeps): Express {
       res.status(503).json({ ok: false, database: 'down' });
     }
   });
-  if (deps.install) app.use(dashboardRoutes(deps.install));
+  if (deps.install) {
+    app.use(hubspotWebhookRoutes(deps.install));
+    app.use(dashboardRoutes(deps.install));
+  }
   app.use((_req, res) => void res.status(404).json({ error: { message: 'Not found' } }));
   // Never echo internals: the message may hold upstream text; log it, answer generically.
   app.use((err: Error, req: Request, res: Response, _next: NextFunction) => {

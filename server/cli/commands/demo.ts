@@ -1,3 +1,4 @@
+import { registerEventJobs } from '../../worker/event-jobs';
 import { registerRecordJobs } from '../../worker/record-jobs';
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
@@ -64,6 +65,7 @@ export function registerDemo(program: Command): void {
       await registerIcpJobs(worker.boss, install);
       await registerSyncJobs(worker.boss, install);
       await registerRecordJobs(worker.boss, install);
+      await registerEventJobs(worker.boss, install);
       install.boss = worker.boss;
       const app = createHttpApp({ config, knex: db.knex, log, install });
       const server = await new Promise<Server>((resolve) => {

@@ -1,3 +1,4 @@
+import { registerEventJobs } from '../../worker/event-jobs';
 import { registerRecordJobs } from '../../worker/record-jobs';
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
@@ -28,6 +29,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
       await registerSyncJobs(worker.boss, install);
       await registerNightlyPlanner(worker.boss, install);
       await registerRecordJobs(worker.boss, install);
+      await registerEventJobs(worker.boss, install);
     } else worker = await startJobSender(db.url, log);
     install.boss = worker.boss;
     if (parts.web) {

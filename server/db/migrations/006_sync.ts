@@ -103,6 +103,20 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('finished_at', { useTz: true });
     t.index(['connection_id', 'object_type', 'record_id', 'status']);
   });
+  // HubSpot webhook events, kept by eventId: a redelivery is recognised and dropped.
+  await knex.schema.createTable('hubspot_events', (t) => {
+    t.bigInteger('event_id').notNullable();
+    t.bigInteger('portal_id').notNullable();
+    t.text('object_type').notNullable();
+    t.text('object_id').notNullable();
+    t.text('subscription_type').notNullable();
+    t.text('property_name');
+    t.bigInteger('occurred_at').notNullable();
+    t.text('change_source');
+    t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('processed_at', { useTz: true });
+    t.primary(['portal_id', 'event_id']);
+  });
   await knex.schema.createTable('contact_writes', (t) => {
     t.uuid('connection_id').notNullable().references('hubspot_connections.id').onDelete('CASCADE');
     t.text('contact_id').notNullable();
@@ -118,6 +132,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('contact_writes');
   await knex.schema.dropTable('sync_intents');
   await knex.schema.dropTable('record_syncs');
+  await knex.schema.dropTable('hubspot_events');
   await knex.schema.alterTable('company_matches', (t) => {
     t.dropColumn('written_hash');
     t.dropColumn('written_at');
