@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startSync } from '../../server/worker/sync-jobs';
+import { loadSampleGraph } from '../support/graph';
+import { useBackend } from '../support/backend';
+
+/** Each HubSpot fault ends in a known state, never in lost or half-written data. */
+describe('a sync meeting HubSpot faults', () => {
+  const fx = useBackend({ companies: 250, contacts: 0 }, {}, { worker: true, emulatorProcess: true });
+  const portal = () => `/portals/${fx.emu.portalId}`;
+  const WRITES = '/crm/v3/objects/companies/batch/update';
+
+  beforeAll(async () => {
+    await loadSampleGraph(fx.db.knex, 900);
+    await fx.browser().go('/oauth/install?purpose=login');
+  });
+
+  const run = async (kind: 'first' | 'full' = 'full') => {
+    // Forget what was written, so every matched record is due again.
+    await fx.db.knex('company_matches').update({ written_hash: null, write_error: null });
+    const id = await startSync(fx.services.boss!, fx.services, fx.emu.portalId, kind);
+    for (let i = 0; i < 600; i++) {
+      const r = await fx.db.knex('sync_runs').where({ id }).first();
+      if (['succeeded', 'failed', 'waiting'].includes(r.status)) return r;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error('run did not end');
+  };
+  const matched = async () => Number((await fx.db.knex('company_matches').where({ status: 'matched' }).count('* as n').first())!.n);
+  const writtenNow = async () => Number((await fx.db.knex('company_matches').where({ status: 'matched' }).whereNotNull('written_hash').count('* as n').first())!.n);
+
+  it.each([
+    ['5xx twice', { kind: 'http5xx', status: 502, count: 2 }],
+    ['a dropped connection', { kind: 'drop', count: 1 }],
+    ['a 429', { kind: 'http429', count: 1 }],
+    ['423 locked', { kind: 'http423', count: 1 }],
+  ])('%s on the writes: retried, every record written once', async (_name, fault) => {
+    await fx.admin.call('POST', `${portal()}/faults`, { ...fault, pathPrefix: WRITES });
+    await fx.admin.clearRequests();
+    const r = await run();
+    expect(r.status, r.error_detail).toBe('succeeded');
+    expect(await writtenNow()).toBe(await matched());
+    expect(r.counts.failedRecords).toBe(0);
+    if (fault.kind === 'http429') expect(r.http429).toBe(1);
+    const log = await fx.admin.requests(fx.emu.portalId);
+    const ok = log.entries.filter((e) => e.path === WRITES && e.status === 200).length;
+    expect(ok).toBe(Math.ceil((await matched()) / 100));
+  });
+
+  it('a read-only kustiq_* property: the batch is recorded as failed with ERR_PROPERTY_READONLY, the run goes on', async () => {
+    await fx.admin.call('PATCH', `${portal()}/properties/companies/kustiq_industry`, { readOnlyValue: true });
+    const r = await run();
+    expect(r.status).toBe('succeeded');
+    expect(r.counts.failedRecords).toBe(await matched());
+    const batches = await fx.db.knex('sync_batches').where({ run_id: r.id });
+    expect(batches.every((b) => b.status === 'failed' && b.skipped.ERR_PROPERTY_READONLY === b.records)).toBe(true);
+    expect(await fx.db.knex('company_matches').where({ status: 'matched', write_error: 'ERR_PROPERTY_READONLY' }).count('* as n').first()).toEqual({ n: String(await matched()) });
+    await fx.admin.call('PATCH', `${portal()}/properties/companies/kustiq_industry`, { readOnlyValue: false });
+  });
+
+  it('a paused portal: the run waits with ERR_PORTAL_PAUSED, nothing half-written', async () => {
+    await fx.admin.call('PATCH', portal(), { paused: true });
+    const r = await run();
+    expect(r).toMatchObject({ status: 'waiting', error_code: 'ERR_PORTAL_PAUSED' });
+    expect(await writtenNow()).toBe(0);
+    await fx.admin.call('PATCH', portal(), { paused: false });
+    expect((await run()).status).toBe('succeeded');
+  });
+
+  it('a revoked grant: the run stops with ERR_OAUTH_REVOKED and the connection says so', async () => {
+    await fx.admin.call('POST', `${portal()}/uninstall`);
+    const r = await run();
+    expect(r).toMatchObject({ status: 'failed', error_code: 'ERR_OAUTH_REVOKED' });
+    expect(await fx.db.knex('hubspot_connections').first()).toMatchObject({ status: 'disconnected' });
+  });
+});
