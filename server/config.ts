@@ -37,6 +37,11 @@ export const ConfigSchema = z.object({
   KUSTIQ_SYNC_SLICE_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   KUSTIQ_SYNC_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(90),
   KUSTIQ_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  // HubSpot's limits for a marketplace app, as requests/window-ms: 110 per 10 s per portal,
+  // search 5 per second (platform.md §5). Change only if HubSpot changes them (or against
+  // a local HubSpot set to other limits).
+  KUSTIQ_RATE_GENERAL: z.string().regex(/^\d+\/\d+$/, 'must be requests/windowMs, e.g. 110/10000').default('110/10000'),
+  KUSTIQ_RATE_SEARCH: z.string().regex(/^\d+\/\d+$/, 'must be requests/windowMs, e.g. 5/1000').default('5/1000'),
   KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS: z
     .enum(['true', 'false', '1', '0'])
     .default('false')

@@ -5,7 +5,7 @@ import { ensureSchema, type SchemaReport } from '../schema/ensure-schema';
 import { markRevoked } from '../vault/token-vault';
 import { recordSchemaStates } from './schema-states';
 import type { InstallServices } from './services';
-import { RateBudget } from '../sync/rate-budget';
+import { budgetFor } from '../sync/rate-budget';
 
 /** The connection as the dashboard and API show it: never a token. */
 export async function connectionView(s: InstallServices, workspaceId: string) {
@@ -62,7 +62,7 @@ export async function syncSchema(s: InstallServices, portalId: number): Promise<
   const token = await s.vault.accessToken(portalId);
   const report = await ensureSchema(hubspotClient(token, s.config.HUBSPOT_API_BASE_URL), c.scopes);
   // Those requests count against the portal's rolling window too: the sync that follows must know.
-  await new RateBudget(s.knex).record(portalId, 'general', report.requests);
+  await budgetFor(s).record(portalId, 'general', report.requests);
   await recordSchemaStates(s.knex, c.id, report);
   return report;
 }

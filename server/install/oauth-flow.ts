@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors/codes';
 import { hubspotClient } from '../hubspot/client';
 import { missingRequired, OPTIONAL_SCOPES, regionOf, REQUIRED_SCOPES } from '../hubspot/scopes';
-import { RateBudget } from '../sync/rate-budget';
+import { budgetFor } from '../sync/rate-budget';
 import { ensureSchema, type SchemaReport } from '../schema/ensure-schema';
 import { recordSchemaStates } from './schema-states';
 import { randomToken, sha256 } from './secrets';
@@ -138,7 +138,7 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
     try {
       schema = await ensureSchema(hubspotClient(tokens.access_token, s.config.HUBSPOT_API_BASE_URL), scopes);
       // Those requests (and the install's account lookup) count against the rolling window the first sync starts in.
-      await new RateBudget(s.knex).record(portalId, 'general', schema.requests + 1);
+      await budgetFor(s).record(portalId, 'general', schema.requests + 1);
       await recordSchemaStates(s.knex, result.connectionId, schema);
     } catch (err) {
       // The connection stands; the schema is retried by the next sync.

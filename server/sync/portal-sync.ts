@@ -9,7 +9,7 @@ import { normalizeDomain } from '../matching/domain';
 import { storeMatches } from '../matching/match-portal';
 import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
 import { bodyOf, HubSpotGateway, statusOf } from './hubspot-gateway';
-import { RateBudget } from './rate-budget';
+import { budgetFor, type RateBudget } from './rate-budget';
 import { companyValues, contactValues, stamped, valuesHash, type Wire } from './record-values';
 
 /**
@@ -466,7 +466,7 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
   run.counts = { ...emptyCounts(), ...run.counts };
   run.cursor = { ...({ phase: 'companies', after: '', seq: 0 } as SyncCursor), ...run.cursor };
   await s.knex('sync_runs').where({ id: runId }).update({ status: 'running', started_at: s.knex.raw('coalesce(started_at, now())') });
-  const gw = new HubSpotGateway(s, Number(conn.portal_id), opts.budget ?? new RateBudget(s.knex));
+  const gw = new HubSpotGateway(s, Number(conn.portal_id), opts.budget ?? budgetFor(s));
   const ctx: StepContext = { s, gw, connectionId: run.connection_id, carry: [], tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
   try {
     if (conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${conn.portal_id} is disconnected`);

@@ -18,9 +18,26 @@ export interface BucketLimit {
 
 /** A little under HubSpot's numbers and a little longer windows: clocks and networks are not exact. */
 export const LIMITS: Record<Bucket, BucketLimit> = {
-  general: { limit: 110, windowMs: 10_000 + 150, lateMs: 100 },
+  general: { limit: 110, windowMs: 10_000 + 300, lateMs: 150 },
   search: { limit: 5, windowMs: 1_000 + 60, lateMs: 40 },
 };
+
+/** The limits from the config ("110/10000"), with the same safety margins as the defaults. */
+export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string }): Record<Bucket, BucketLimit> {
+  const parse = (v: string) => v.split('/').map(Number) as [number, number];
+  const [g, gw] = parse(config.KUSTIQ_RATE_GENERAL);
+  const [q, qw] = parse(config.KUSTIQ_RATE_SEARCH);
+  return {
+    // The margins are for jitter (a request leaving up to lateMs after its slot), not proportional to the window.
+    general: { limit: g, windowMs: gw + 300, lateMs: LIMITS.general.lateMs },
+    search: { limit: q, windowMs: qw + 60, lateMs: LIMITS.search.lateMs },
+  };
+}
+
+/** The portal budget as this deployment is configured. */
+export function budgetFor(s: { knex: Knex; config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string } }): RateBudget {
+  return new RateBudget(s.knex, limitsFrom(s.config));
+}
 
 export class RateBudget {
   /** How late each request went out against its slot, and how many slots were given up (for the bench). */

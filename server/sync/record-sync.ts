@@ -8,7 +8,7 @@ import { storeMatches } from '../matching/match-portal';
 import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
 import { HubSpotGateway, statusOf } from './hubspot-gateway';
 import { emptyCounts, markCompaniesWritten, TechOptions, writeBatch } from './portal-sync';
-import { RateBudget } from './rate-budget';
+import { budgetFor } from './rate-budget';
 import { companyValues, contactValues, stamped, valuesHash, type Wire } from './record-values';
 
 /**
@@ -26,7 +26,7 @@ export interface RecordOutcome {
   properties: Wire | null;
 }
 
-export async function syncRecord(s: InstallServices, portalId: number, objectType: RecordType, recordId: string, budget = new RateBudget(s.knex)): Promise<RecordOutcome> {
+export async function syncRecord(s: InstallServices, portalId: number, objectType: RecordType, recordId: string, budget = budgetFor(s)): Promise<RecordOutcome> {
   const conn = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
   if (!conn || conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${portalId} is not connected`);
   const gw = new HubSpotGateway(s, portalId, budget);

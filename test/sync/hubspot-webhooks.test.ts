@@ -42,7 +42,7 @@ describe('HubSpot webhooks', () => {
     const old = String(Date.now() - 6 * 60_000);
     const stale = await send(body, { 'x-hubspot-signature-v3': signV3(fx.emu.clientSecret, 'POST', url, body, old), 'x-hubspot-request-timestamp': old });
     expect(stale.status).toBe(401);
-    expect((await stale.json()).error.code).toBe('ERR_WEBHOOK_STALE');
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('ERR_WEBHOOK_STALE');
     const ok = await send(body, { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts });
     expect(ok.status).toBe(200);
     const again = await send(body, { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts });
