@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
   KUSTIQ_SYNC_SLICE_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   KUSTIQ_SYNC_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(90),
   KUSTIQ_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  // A run stopped by a paused portal (ERR_PORTAL_PAUSED) looks again this often and resumes by itself.
+  KUSTIQ_PAUSED_RECHECK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   // HubSpot's limits for a marketplace app, as requests/window-ms: 110 per 10 s per portal,
   // search 5 per second (platform.md §5). Change only if HubSpot changes them (or against
   // a local HubSpot set to other limits).

@@ -479,7 +479,7 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
   const conn = await s.knex('hubspot_connections').where({ id: run.connection_id }).first();
   run.counts = { ...emptyCounts(), ...run.counts };
   run.cursor = { ...({ phase: 'companies', after: '', seq: 0 } as SyncCursor), ...run.cursor };
-  await s.knex('sync_runs').where({ id: runId }).update({ status: 'running', started_at: s.knex.raw('coalesce(started_at, now())') });
+  await s.knex('sync_runs').where({ id: runId }).update({ status: 'running', error_code: null, error_detail: null, started_at: s.knex.raw('coalesce(started_at, now())') });
   const gw = new HubSpotGateway(s, Number(conn.portal_id), opts.budget ?? budgetFor(s));
   const ctx: StepContext = { s, gw, connectionId: run.connection_id, carry: [], tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
   try {

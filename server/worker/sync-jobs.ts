@@ -22,6 +22,8 @@ export async function registerSyncJobs(boss: PgBoss, s: InstallServices, opts: {
     const { runId, portalId } = job!.data;
     const out = await advanceRun(s, runId, { deadline: Date.now() + sliceMs });
     if (!out.done && out.status === 'running') await boss.send(SYNC_QUEUE, { runId, portalId }, { singletonKey: String(portalId) });
+    // A paused portal: look again later; the run resumes from its checkpoint when writes are allowed.
+    if (out.status === 'waiting') await boss.send(SYNC_QUEUE, { runId, portalId }, { singletonKey: String(portalId), startAfter: s.config.KUSTIQ_PAUSED_RECHECK_SECONDS });
     s.log.info({ runId, portalId, status: out.status, counts: out.counts }, 'sync slice');
     return { status: out.status };
   });

@@ -5,7 +5,7 @@ import { useBackend } from '../support/backend';
 
 /** Each HubSpot fault ends in a known state, never in lost or half-written data. */
 describe('a sync meeting HubSpot faults', () => {
-  const fx = useBackend({ companies: 250, contacts: 0 }, {}, { worker: true, emulatorProcess: true });
+  const fx = useBackend({ companies: 250, contacts: 0 }, { KUSTIQ_PAUSED_RECHECK_SECONDS: '1' }, { worker: true, emulatorProcess: true });
   const portal = () => `/portals/${fx.emu.portalId}`;
   const WRITES = '/crm/v3/objects/companies/batch/update';
 
@@ -62,8 +62,11 @@ describe('a sync meeting HubSpot faults', () => {
     const r = await run();
     expect(r).toMatchObject({ status: 'waiting', error_code: 'ERR_PORTAL_PAUSED' });
     expect(await writtenNow()).toBe(0);
+    // Reactivated: the waiting run looks again by itself (every KUSTIQ_PAUSED_RECHECK_SECONDS) and finishes.
     await fx.admin.call('PATCH', portal(), { paused: false });
-    expect((await run()).status).toBe('succeeded');
+    for (let i = 0; i < 300 && (await fx.db.knex('sync_runs').where({ id: r.id }).first()).status !== 'succeeded'; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(await fx.db.knex('sync_runs').where({ id: r.id }).first()).toMatchObject({ status: 'succeeded', error_code: null });
+    expect(await writtenNow()).toBe(await matched());
   });
 
   it('a revoked grant: the run stops with ERR_OAUTH_REVOKED and the connection says so', async () => {
