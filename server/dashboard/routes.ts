@@ -21,6 +21,9 @@ import { listDomains } from '../icp/list-domains';
 import { queueRescore } from '../worker/icp-jobs';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
 import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
+import { syncPage } from './sync-page';
+import { recentRuns, runDetail } from '../sync/run-views';
+import { startSync } from '../worker/sync-jobs';
 
 const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs');
 
@@ -346,6 +349,59 @@ export function dashboardRoutes(s: InstallServices): Router {
       next(err);
     }
   });
+
+  // Sync progress: page, JSON API, and starting a full run.
+  const syncState = async (workspaceId: string) => {
+    const conn = await connectionOf(workspaceId);
+    if (!conn) return { connected: false, runs: [], current: null };
+    const runs = await recentRuns(s.knex, conn.id);
+    return { connected: true, runs, current: runs[0] ? await runDetail(s.knex, conn.id, runs[0].id) : null };
+  };
+  const startFull = async (workspaceId: string) => {
+    const conn = await connectionOf(workspaceId);
+    if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
+    if (!s.boss) throw new FieldError('portal', 'no job queue in this process: run a worker');
+    const running = await s.knex('sync_runs').where({ connection_id: conn.id }).whereIn('status', ['queued', 'running']).whereNot({ kind: 'record' }).first();
+    return running ? { runId: running.id as string, started: false } : { runId: await startSync(s.boss, s, Number(conn.portal_id), 'full'), started: true };
+  };
+  r.get('/sync', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      res.type('html').send(syncPage(sess, await syncState(sess.workspaceId)));
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.post('/sync/run', form, async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess || !checkCsrf(req, res)) return;
+      await startFull(sess.workspaceId);
+      res.redirect(303, '/sync');
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.get('/api/sync/runs', icpApi(async (workspaceId) => {
+    const st = await syncState(workspaceId);
+    return { runs: st.runs };
+  }));
+  r.get('/api/sync/runs/:id', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      const id = z.uuid().safeParse(req.params.id);
+      if (!id.success) return badRequest(res, id.error);
+      const conn = await connectionOf(sess.workspaceId);
+      const detail = conn ? await runDetail(s.knex, conn.id, id.data) : null;
+      if (!detail) return void res.status(404).json({ error: { message: 'No such run' } });
+      res.json(detail);
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.post('/api/sync/run', express.json({ limit: '1kb' }), icpApi(async (workspaceId) => startFull(workspaceId)));
 
   r.get('/docs/troubleshooting', async (_req, res, next) => {
     try {

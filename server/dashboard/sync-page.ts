@@ -1,0 +1,32 @@
+import type { ErrorCode } from '../errors/codes';
+import type { BatchView, RunView } from '../sync/run-views';
+import { esc, layout, problem } from './pages';
+
+/**
+ * The sync page: the latest run's progress (refreshing itself every 2 s while it runs),
+ * its batches with their status and skipped reasons by code, and earlier runs.
+ */
+export function syncPage(user: { email: string; csrf: string }, st: { connected: boolean; runs: RunView[]; current: { run: RunView; batches: BatchView[]; skipped: Record<string, number> } | null }): string {
+  if (!st.connected) return layout('Sync', '<h1>Sync</h1><div class="card">Connect HubSpot first: <a href="/integrations">Settings → Integrations</a>.</div>', user);
+  const c = st.current;
+  const live = c && ['queued', 'running'].includes(c.run.status);
+  const n = c?.run.counts;
+  const reasons = c ? { ERR_DOMAIN_EMPTY: n!.skipped, ERR_MATCH_LOW: n!.review + n!.unmatched, ...c.skipped } : {};
+  const current = c ? `<div class="card" data-testid="current-run"><h2>${esc(c.run.kind === 'nightly' ? 'Nightly run' : c.run.kind === 'full' ? 'Full run' : 'First sync')}
+<span class="tag ${c.run.status === 'succeeded' ? 'ok' : c.run.status === 'failed' ? 'off' : 'warn'}" data-testid="run-status">${esc(c.run.status)}</span></h2>
+${c.run.errorCode ? problem(c.run.errorCode as ErrorCode, c.run.errorDetail, c.run.status === 'waiting' ? 'warn' : 'error') : ''}
+<dl><dt>Phase</dt><dd data-testid="run-phase">${esc(c.run.phase)}</dd>
+<dt>Companies</dt><dd data-testid="run-companies">${esc(n!.companiesRead)} read · ${esc(n!.matched)} matched · ${esc(n!.companiesWritten)} written · ${esc(n!.companiesUnchanged)} unchanged</dd>
+<dt>Contacts</dt><dd data-testid="run-contacts">${esc(n!.contactsRead)} read · ${esc(n!.contactsEligible)} of matched companies · ${esc(n!.contactsWritten)} written</dd>
+<dt>HubSpot requests</dt><dd data-testid="run-requests">${esc(c.run.requests)} (${esc(c.run.http429)} answered 429)</dd>
+<dt>Skipped, by reason</dt><dd data-testid="run-skipped">${Object.entries(reasons).filter(([, v]) => v).map(([k, v]) => `<code>${esc(k)}</code> ${esc(v)}`).join(' · ') || 'none'}</dd></dl>
+<table style="width:100%;border-collapse:collapse" data-testid="batches"><thead><tr><th align="left">#</th><th align="left">Object</th><th align="left">Status</th><th align="right">Records</th><th align="right">Written</th><th align="left">Skipped</th><th align="right">ms</th></tr></thead><tbody>
+${c.batches.slice(-50).map((b) => `<tr data-testid="batch-${esc(b.seq)}"><td>${esc(b.seq)}</td><td>${esc(b.objectType)}</td><td>${esc(b.status)}</td><td align="right">${esc(b.records)}</td><td align="right">${esc(b.written)}</td><td>${Object.entries(b.skipped).map(([k, v]) => `<code>${esc(k)}</code> ${esc(v)}`).join(' ') || '—'}</td><td align="right">${esc(b.ms)}</td></tr>`).join('') || '<tr><td colspan="7">No batch written yet.</td></tr>'}
+</tbody></table></div>` : '<div class="card" data-testid="no-runs">No sync has run yet.</div>';
+  const earlier = st.runs.slice(1).map((r) => `<tr><td>${esc(r.createdAt.toISOString())}</td><td>${esc(r.kind)}</td><td>${esc(r.status)}${r.errorCode ? ` <code>${esc(r.errorCode)}</code>` : ''}</td><td align="right">${esc(r.counts.companiesWritten + r.counts.contactsWritten)}</td><td align="right">${esc(r.requests)}</td></tr>`).join('');
+  return layout('Sync', `${live ? '<meta http-equiv="refresh" content="2">' : ''}<h1>Sync</h1>
+<div class="card"><p>Writes go out in batches of 100 within HubSpot's limits (110 requests per 10 s, search 5 per second); nothing is lost if a worker stops.</p>
+<form method="post" action="/sync/run"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button data-testid="run-sync"${live ? ' disabled' : ''}>Run a full sync now</button></form></div>
+${current}
+${earlier ? `<div class="card"><h2>Earlier runs</h2><table style="width:100%" data-testid="earlier-runs"><thead><tr><th align="left">Started</th><th align="left">Kind</th><th align="left">Status</th><th align="right">Written</th><th align="right">Requests</th></tr></thead><tbody>${earlier}</tbody></table></div>` : ''}`, user);
+}
