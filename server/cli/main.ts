@@ -5,6 +5,7 @@ import { registerDisconnect } from './commands/disconnect';
 import { registerEmulator } from './commands/emulator';
 import { registerMatch } from './commands/match';
 import { registerContacts } from './commands/contacts';
+import { registerSync } from './commands/sync';
 import { registerProfiles } from './commands/profiles';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDisconnect(program);
   registerMatch(program);
   registerContacts(program);
+  registerSync(program);
   registerProfiles(program);
   registerBench(program);
   for (const c of program.commands) c.exitOverride();

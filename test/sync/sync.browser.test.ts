@@ -36,7 +36,7 @@ describe('the Sync page', () => {
     if (blank) expect(await page.getByTestId('run-skipped').textContent()).toContain(`ERR_DOMAIN_EMPTY ${blank}`);
     expect(await page.getByTestId('run-requests').textContent()).toBe(`${run.requests} (0 answered 429)`);
     // The JSON API says the same.
-    const detail = await page.evaluate(async (id) => (await fetch(`/api/sync/runs/${id}`)).json(), run.id as string);
+    const detail = (await page.evaluate(async (id) => (await fetch(`/api/sync/runs/${id}`)).json(), run.id as string)) as { run: unknown; batches: unknown[] };
     expect(detail.run).toMatchObject({ id: run.id, status: 'succeeded', kind: 'full' });
     expect(detail.batches.length).toBe(batches.length);
   });

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KUSTIQ_BIN } from '../../bench/spawn-emulator';
 import { createRun } from '../../server/sync/portal-sync';
 import { SYNC_QUEUE } from '../../server/worker/sync-jobs';
 import { useProcessStack } from '../support/processes';
@@ -48,5 +50,15 @@ describe('a worker killed mid-sync', () => {
     const withProfile = companies.results.filter((c) => c.properties.kustiq_profile_id).length;
     expect(withProfile).toBe(matched);
     expect(run.counts.companiesRead).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('kustiq sync runs a full sync on the workers and reports it', async () => {
+    const r = spawnSync(process.execPath, [KUSTIQ_BIN, 'sync', '--portal', String(st.emu.portalId), '--json'], { env: { ...process.env, ...st.env }, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    // Everything was written by the first run: nothing changed, nothing rewritten.
+    expect(out).toMatchObject({ status: 'succeeded', counts: { companiesWritten: 0, contactsWritten: 0 }, http429: 0 });
+    const bad = spawnSync(process.execPath, [KUSTIQ_BIN, 'sync', '--portal', String(st.emu.portalId), '--kind', 'weekly'], { env: { ...process.env, ...st.env }, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
   });
 });
