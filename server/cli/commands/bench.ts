@@ -10,6 +10,7 @@ const BENCHES: Record<string, (o: BenchOptions) => Promise<{ pass: boolean }>> =
   contacts: async () => (await import('../../../bench/contacts')).benchContacts(),
   sync: async (o) => (await import('../../../bench/sync')).benchSync({ companies: o.companies }),
   record: async () => (await import('../../../bench/record')).benchRecord(),
+  inbound: async () => (await import('../../../bench/inbound')).benchInbound(),
   nightly: async (o) => (await import('../../../bench/nightly')).benchNightly({ companies: o.companies }),
 };
 
