@@ -18,7 +18,7 @@ export interface BucketLimit {
 
 /** A little under HubSpot's numbers and a little longer windows: clocks and networks are not exact. */
 export const LIMITS: Record<Bucket, BucketLimit> = {
-  general: { limit: 110, windowMs: 10_000 + 300, lateMs: 150 },
+  general: { limit: 110, windowMs: 10_000 + 500, lateMs: 250 },
   search: { limit: 5, windowMs: 1_000 + 60, lateMs: 40 },
 };
 
@@ -29,7 +29,7 @@ export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SE
   const [q, qw] = parse(config.KUSTIQ_RATE_SEARCH);
   return {
     // The margins are for jitter (a request leaving up to lateMs after its slot), not proportional to the window.
-    general: { limit: g, windowMs: gw + 300, lateMs: LIMITS.general.lateMs },
+    general: { limit: g, windowMs: gw + 500, lateMs: LIMITS.general.lateMs },
     search: { limit: q, windowMs: qw + 60, lateMs: LIMITS.search.lateMs },
   };
 }
