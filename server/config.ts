@@ -43,6 +43,9 @@ export const ConfigSchema = z.object({
   // search 5 per second (platform.md §5). Change only if HubSpot changes them (or against
   // a local HubSpot set to other limits).
   KUSTIQ_RATE_GENERAL: z.string().regex(/^\d+\/\d+$/, 'must be requests/windowMs, e.g. 110/10000').default('110/10000'),
+  // How much longer than HubSpot's the budget's 10-second window is (ms): room for jitter
+  // between a request leaving here and HubSpot counting it.
+  KUSTIQ_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(5000).default(300),
   KUSTIQ_RATE_SEARCH: z.string().regex(/^\d+\/\d+$/, 'must be requests/windowMs, e.g. 5/1000').default('5/1000'),
   KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS: z
     .enum(['true', 'false', '1', '0'])

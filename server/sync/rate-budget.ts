@@ -18,24 +18,24 @@ export interface BucketLimit {
 
 /** A little under HubSpot's numbers and a little longer windows: clocks and networks are not exact. */
 export const LIMITS: Record<Bucket, BucketLimit> = {
-  general: { limit: 110, windowMs: 10_000 + 500, lateMs: 250 },
+  general: { limit: 110, windowMs: 10_000 + 300, lateMs: 150 },
   search: { limit: 5, windowMs: 1_000 + 60, lateMs: 40 },
 };
 
 /** The limits from the config ("110/10000"), with the same safety margins as the defaults. */
-export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string }): Record<Bucket, BucketLimit> {
+export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string; KUSTIQ_RATE_MARGIN_MS?: number }): Record<Bucket, BucketLimit> {
   const parse = (v: string) => v.split('/').map(Number) as [number, number];
   const [g, gw] = parse(config.KUSTIQ_RATE_GENERAL);
   const [q, qw] = parse(config.KUSTIQ_RATE_SEARCH);
   return {
     // The margins are for jitter (a request leaving up to lateMs after its slot), not proportional to the window.
-    general: { limit: g, windowMs: gw + 500, lateMs: LIMITS.general.lateMs },
+    general: { limit: g, windowMs: gw + (config.KUSTIQ_RATE_MARGIN_MS ?? 300), lateMs: Math.min(LIMITS.general.lateMs!, (config.KUSTIQ_RATE_MARGIN_MS ?? 300) / 2) },
     search: { limit: q, windowMs: qw + 60, lateMs: LIMITS.search.lateMs },
   };
 }
 
 /** The portal budget as this deployment is configured. */
-export function budgetFor(s: { knex: Knex; config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string } }): RateBudget {
+export function budgetFor(s: { knex: Knex; config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string; KUSTIQ_RATE_MARGIN_MS?: number } }): RateBudget {
   return new RateBudget(s.knex, limitsFrom(s.config));
 }
 
