@@ -294,7 +294,8 @@ export function dashboardRoutes(s: InstallServices): Router {
       next(err);
     }
   });
-  const icpApi = (fn: (workspaceId: string, userId: string, body: unknown) => Promise<unknown>) =>
+  // JSON API actions on the session's workspace: x-kustiq-csrf on writes; bad input answers 400 naming the field.
+  const jsonApi = (fn: (workspaceId: string, userId: string, body: unknown) => Promise<unknown>) =>
     async (req: Request, res: Response, next: (e: unknown) => void) => {
       try {
         const sess = requireSession(req, res);
@@ -307,13 +308,13 @@ export function dashboardRoutes(s: InstallServices): Router {
         next(err);
       }
     };
-  r.get('/api/icp', icpApi(async (workspaceId) => ({ icp: await loadIcp(s.knex, workspaceId) })));
-  r.put('/api/icp', express.json({ limit: '64kb' }), icpApi(async (workspaceId, userId, body) => {
+  r.get('/api/icp', jsonApi(async (workspaceId) => ({ icp: await loadIcp(s.knex, workspaceId) })));
+  r.put('/api/icp', express.json({ limit: '64kb' }), jsonApi(async (workspaceId, userId, body) => {
     const version = await saveIcp(s.knex, workspaceId, userId, IcpDefinition.parse(body));
     return { version, rescore: await afterSave(workspaceId) };
   }));
-  r.post('/api/icp/lookalike', express.json({ limit: '256kb' }), icpApi(async (workspaceId, _u, body) => ({ preview: await lookalike(workspaceId, body), saved: false })));
-  r.post('/api/icp/rescore', express.json({ limit: '1kb' }), icpApi(async (workspaceId) => {
+  r.post('/api/icp/lookalike', express.json({ limit: '256kb' }), jsonApi(async (workspaceId, _u, body) => ({ preview: await lookalike(workspaceId, body), saved: false })));
+  r.post('/api/icp/rescore', express.json({ limit: '1kb' }), jsonApi(async (workspaceId) => {
     if (!s.boss) throw new FieldError('portal', 'no job queue in this process: run a worker');
     const conn = await connectionOf(workspaceId);
     if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
@@ -383,7 +384,7 @@ export function dashboardRoutes(s: InstallServices): Router {
       next(err);
     }
   });
-  r.get('/api/sync/runs', icpApi(async (workspaceId) => {
+  r.get('/api/sync/runs', jsonApi(async (workspaceId) => {
     const st = await syncState(workspaceId);
     return { runs: st.runs };
   }));
@@ -401,7 +402,7 @@ export function dashboardRoutes(s: InstallServices): Router {
       next(err);
     }
   });
-  r.post('/api/sync/run', express.json({ limit: '1kb' }), icpApi(async (workspaceId) => startFull(workspaceId)));
+  r.post('/api/sync/run', express.json({ limit: '1kb' }), jsonApi(async (workspaceId) => startFull(workspaceId)));
 
   r.get('/docs/troubleshooting', async (_req, res, next) => {
     try {

@@ -284,10 +284,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
     else if (m.status === 'skipped') counts.skipped++;
     else counts.unmatched++;
     if (m.status !== 'matched' || !m.profile_id || !m.values) continue;
-    const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
-    const hash = valuesHash(values);
-    if (hash === m.written_hash) { counts.companiesUnchanged++; continue; }
-    ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter });
+    carryIfChanged(ctx, { ...m, profile_id: m.profile_id, values: m.values }, now, pageAfter, counts);
   }
   const last = isLast(page);
   const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
@@ -297,8 +294,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const cursor: SyncCursor = last ? next(run.cursor, afterCompanies(run.cursor)) : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
-    await markCompaniesWritten(trx, run.connection_id, written, now, !!ctx.icp);
-    for (const f of failed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: f.id }).update({ write_error: f.code });
+    await recordCompanyWrites(trx, run.connection_id, written, failed, now, !!ctx.icp);
   });
 }
 
@@ -340,6 +336,22 @@ export async function markCompaniesWritten(trx: Knex.Transaction, connectionId: 
   );
 }
 
+interface MatchedCompany { company_id: string; profile_id: string; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; values: Record<string, string> }
+
+/** A matched company's values, queued for writing unless they hash to what was last written. */
+function carryIfChanged(ctx: StepContext, m: MatchedCompany, now: Date, pageAfter: string, counts: SyncCounts): void {
+  const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
+  const hash = valuesHash(values);
+  if (hash === m.written_hash) counts.companiesUnchanged++;
+  else ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter });
+}
+
+/** What a step wrote (and what HubSpot refused, by code), inside the step's checkpoint. */
+async function recordCompanyWrites(trx: Knex.Transaction, connectionId: string, written: Pending[], failed: { id: string; code: string }[], now: Date, withFit: boolean): Promise<void> {
+  await markCompaniesWritten(trx, connectionId, written, now, withFit);
+  for (const f of failed) await trx('company_matches').where({ connection_id: connectionId, company_id: f.id }).update({ write_error: f.code });
+}
+
 /** Writes full batches of 100 from the carry (and the remainder too on the last page). */
 async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'contacts', last: boolean, counts: SyncCounts) {
   const batches = [];
@@ -369,7 +381,7 @@ async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'con
 async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const { s } = ctx;
   const counts = run.counts;
-  const rows: { company_id: string; profile_id: string; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; values: Record<string, string> }[] =
+  const rows: MatchedCompany[] =
     await s.knex('company_matches as m').join('profiles as p', 'p.id', 'm.profile_id')
       .where({ 'm.connection_id': run.connection_id, 'm.status': 'matched' })
       .andWhere('p.values_changed_at', '>', new Date(run.cursor.profilesSince ?? 0))
@@ -378,12 +390,7 @@ async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
       .select('m.company_id', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'p.values');
   const now = new Date();
   const pageAfter = ctx.readAfter ?? run.cursor.after;
-  for (const m of rows) {
-    const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
-    const hash = valuesHash(values);
-    if (hash === m.written_hash) { counts.companiesUnchanged++; continue; }
-    ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter });
-  }
+  for (const m of rows) carryIfChanged(ctx, m, now, pageAfter, counts);
   const last = rows.length < 1000;
   const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
   counts.companiesWritten += written.length;
@@ -392,8 +399,7 @@ async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const cursor: SyncCursor = last ? next(run.cursor, 'contacts') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter ?? '' };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, ctx.gw, batches, async (trx) => {
-    await markCompaniesWritten(trx, run.connection_id, written, now, !!ctx.icp);
-    for (const f of failed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: f.id }).update({ write_error: f.code });
+    await recordCompanyWrites(trx, run.connection_id, written, failed, now, !!ctx.icp);
   });
 }
 
