@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Browser } from '../emulator/browser-client';
 import { EmulatorAdmin } from '../emulator/client';
 import { loadConfig } from '../server/config';
+import { grantCredits } from '../server/credits/credit-ledger';
 import { openDatabase, type Database } from '../server/db/database';
 import { freePort } from '../server/db/embedded-postgres';
 import { createHttpApp } from '../server/http/app';
@@ -63,6 +64,8 @@ export async function startStack(opts: { companies: number; contacts?: number; w
   const server = await new Promise<Server>((r) => { const s = app.listen(port, '127.0.0.1', () => r(s)); });
   const browser = new Browser(url);
   await browser.go('/oauth/install?purpose=login');
+  // Metered, as in production: the ledger's cost is part of what is measured.
+  for (const w of await db.knex('workspaces').select('id')) await grantCredits(db.knex, { workspaceId: w.id, credits: 10_000_000, reason: 'benchmark portal' });
   return {
     emu, admin: new EmulatorAdmin(emu.url), db, services, url, browser, worker,
     stop: async () => {

@@ -47,6 +47,9 @@ export const ConfigSchema = z.object({
   // between a request leaving here and HubSpot counting it.
   KUSTIQ_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(5000).default(300),
   KUSTIQ_RATE_SEARCH: z.string().regex(/^\d+\/\d+$/, 'must be requests/windowMs, e.g. 5/1000').default('5/1000'),
+  // Credits (plans: Free 3 profiles a week, Insight 200 and Pro 800 a month). `unmetered`
+  // is for deployments without billing (development, benchmarks): nothing is counted.
+  KUSTIQ_CREDITS: z.enum(['metered', 'unmetered']).default('metered'),
   KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS: z
     .enum(['true', 'false', '1', '0'])
     .default('false')

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
 import { catalogProperty, CONTACT_PROPERTIES } from '../schema/catalog';
+import { refundCredits, spendCredits } from '../credits/credit-ledger';
 import { loadIcp } from '../icp/icp-store';
 import { scoreCompany } from '../icp/score';
 import type { InstallServices } from '../install/services';
@@ -36,6 +37,8 @@ export interface SyncCursor {
   since?: number;
   exclude?: [number, number] | null;
   profilesSince?: number;
+  /** Companies that waited for credits went out in this run: read all contacts, not only changed ones (theirs waited too). */
+  contactsAll?: boolean;
 }
 
 export interface SyncCounts {
@@ -52,11 +55,16 @@ export interface SyncCounts {
   contactsUnchanged: number;
   failedRecords: number;
   optionsAdded: number;
+  /** Credits this run spent (a record's first enrichment in the plan's period). */
+  creditsSpent: number;
+  /** Companies left unwritten because the plan's credits were spent (ERR_QUOTA_FREE); they go out when credits return. */
+  waitingForCredits: number;
 }
 
 export const emptyCounts = (): SyncCounts => ({
   companiesRead: 0, matched: 0, review: 0, unmatched: 0, skipped: 0, companiesWritten: 0, companiesUnchanged: 0,
   contactsRead: 0, contactsEligible: 0, contactsWritten: 0, contactsUnchanged: 0, failedRecords: 0, optionsAdded: 0,
+  creditsSpent: 0, waitingForCredits: 0,
 });
 
 interface RunRow { id: string; connection_id: string; cursor: SyncCursor; counts: SyncCounts; status: string }
@@ -194,6 +202,7 @@ export interface StepContext {
   tech: TechOptions;
   total: number;
   icp: Awaited<ReturnType<typeof loadIcp>>;
+  credits: { workspaceId: string; metered: boolean; runId: string };
   matchedCompanies?: { ids: Set<string>; domains: Map<string, string>; domainOf: Map<string, string> };
   /** Where the next page is read from (the committed cursor may lag behind while records wait in `carry`). */
   readAfter?: string;
@@ -203,9 +212,11 @@ export interface StepContext {
    * waiting record came from, so a lost worker re-reads it rather than losing it.
    */
   carry: Pending[];
+  /** Set when a company that waited for credits was written: its contacts are due too. */
+  releasedFromQuota?: boolean;
 }
 
-export interface Pending { id: string; properties: Wire; hash: string; pageAfter: string; companyId?: string }
+export interface Pending { id: string; properties: Wire; hash: string; pageAfter: string; companyId?: string; /** it had waited for credits */ waited?: boolean }
 
 // kustiq_last_synced_at and the contact values come along so a write a lost worker sent
 // (but never recorded) is recognised on the re-read instead of sent again.
@@ -228,7 +239,8 @@ interface Fetched { after: string; page: SearchPage }
 /** This step's page (read ahead if it was), and up to READ_AHEAD next pages requested behind it. */
 async function pageFor(ctx: StepContext, objectType: 'companies' | 'contacts', after: string, cursor: SyncCursor): Promise<SearchPage> {
   const props = objectType === 'companies' ? COMPANY_READ : CONTACT_READ;
-  const fetch = (from: string): Promise<Fetched> => searchPage(ctx.gw, objectType, from, props, cursor.since, cursor.exclude).then((page) => ({ after: from, page }));
+  const since = objectType === 'contacts' && cursor.contactsAll ? undefined : cursor.since;
+  const fetch = (from: string): Promise<Fetched> => searchPage(ctx.gw, objectType, from, props, since, cursor.exclude).then((page) => ({ after: from, page }));
   const ahead = ctx.prefetch?.objectType === objectType ? ctx.prefetch.pages : [];
   let got = ahead.length ? await ahead.shift()!.catch(() => null) : null;
   if (!got || got.after !== after) {
@@ -259,10 +271,10 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   await storeMatches(s.knex, run.connection_id, companies, results);
   counts.companiesRead += companies.length;
   // What is stored decides (a person's confirmation or rejection wins over the matcher).
-  const stored: { company_id: string; status: string; profile_id: string | null; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; values: Record<string, string> | null }[] =
+  const stored: { company_id: string; status: string; profile_id: string | null; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; write_error: string | null; values: Record<string, string> | null }[] =
     await s.knex('company_matches as m').leftJoin('profiles as p', 'p.id', 'm.profile_id')
       .where('m.connection_id', run.connection_id).whereIn('m.company_id', companies.map((c) => c.id))
-      .select('m.company_id', 'm.status', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'p.values');
+      .select('m.company_id', 'm.status', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'm.write_error', 'p.values');
   // Writes a lost worker sent but never recorded: HubSpot carries their stamp.
   const intents: { record_id: string; hash: string; stamp_ms: string }[] = await s.knex('sync_intents')
     .where({ connection_id: run.connection_id, object_type: 'companies' }).whereIn('record_id', companies.map((c) => c.id));
@@ -288,8 +300,8 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   }
   const last = isLast(page);
   const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
+  if (ctx.releasedFromQuota && run.cursor.since !== undefined) run.cursor.contactsAll = true;
   counts.companiesWritten += written.length;
-  counts.failedRecords += failed.length;
   ctx.readAfter = companies[companies.length - 1]!.id;
   const cursor: SyncCursor = last ? next(run.cursor, afterCompanies(run.cursor)) : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
@@ -300,15 +312,15 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
 
 async function flushCarry(ctx: StepContext, run: RunRow, objectType: 'companies' | 'contacts', cursor: SyncCursor): Promise<void> {
   const { batches, written, failed } = await writeFullBatches(ctx, objectType, true, run.counts);
+  if (ctx.releasedFromQuota && run.cursor.since !== undefined) run.cursor.contactsAll = true;
   const now = new Date();
   if (objectType === 'companies') run.counts.companiesWritten += written.length;
   else run.counts.contactsWritten += written.length;
-  run.counts.failedRecords += failed.length;
   ctx.readAfter = undefined;
   await checkpoint(ctx.s.knex, run, cursor, run.counts, ctx.gw, batches, async (trx) => {
-    for (const w of written) {
-      if (objectType === 'companies') await markCompaniesWritten(trx, run.connection_id, [w], now, !!ctx.icp);
-      else await trx('contact_writes').insert({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now }).onConflict(['connection_id', 'contact_id']).merge();
+    if (objectType === 'companies') await recordCompanyWrites(trx, run.connection_id, written, failed, now, !!ctx.icp);
+    else for (const w of written) {
+      await trx('contact_writes').insert({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now }).onConflict(['connection_id', 'contact_id']).merge();
     }
   });
 }
@@ -336,31 +348,53 @@ export async function markCompaniesWritten(trx: Knex.Transaction, connectionId: 
   );
 }
 
-interface MatchedCompany { company_id: string; profile_id: string; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; values: Record<string, string> }
+interface MatchedCompany { company_id: string; profile_id: string; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; write_error?: string | null; values: Record<string, string> }
 
 /** A matched company's values, queued for writing unless they hash to what was last written. */
 function carryIfChanged(ctx: StepContext, m: MatchedCompany, now: Date, pageAfter: string, counts: SyncCounts): void {
   const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
   const hash = valuesHash(values);
   if (hash === m.written_hash) counts.companiesUnchanged++;
-  else ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter });
+  else ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter, waited: m.write_error === 'ERR_QUOTA_FREE' });
 }
 
 /** What a step wrote (and what HubSpot refused, by code), inside the step's checkpoint. */
 async function recordCompanyWrites(trx: Knex.Transaction, connectionId: string, written: Pending[], failed: { id: string; code: string }[], now: Date, withFit: boolean): Promise<void> {
   await markCompaniesWritten(trx, connectionId, written, now, withFit);
-  for (const f of failed) await trx('company_matches').where({ connection_id: connectionId, company_id: f.id }).update({ write_error: f.code });
+  const byCode = new Map<string, string[]>();
+  for (const f of failed) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f.id]);
+  for (const [code, ids] of byCode) await trx('company_matches').where({ connection_id: connectionId }).whereIn('company_id', ids).update({ write_error: code });
 }
 
-/** Writes full batches of 100 from the carry (and the remainder too on the last page). */
+/**
+ * Writes full batches of 100 from the carry (and the remainder too on the last page).
+ * Companies spend credits first: those the plan cannot pay for are not sent and wait
+ * (ERR_QUOTA_FREE) until credits return; a credit spent on a record HubSpot then refuses
+ * is given back.
+ */
 async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'contacts', last: boolean, counts: SyncCounts) {
   const batches = [];
   const written: Pending[] = [];
   const failed: { id: string; code: string }[] = [];
   while (ctx.carry.length >= BATCH || (last && ctx.carry.length)) {
-    const chunk = ctx.carry.splice(0, BATCH);
+    let chunk = ctx.carry.splice(0, BATCH);
     const t0 = performance.now();
-    if (objectType === 'companies') await recordIntents(ctx.s.knex, ctx.connectionId, chunk);
+    let spent = new Set<string>();
+    let refused = 0;
+    if (objectType === 'companies') {
+      const paid = await spendCredits(ctx.s.knex, { ...ctx.credits, connectionId: ctx.connectionId, objectType, recordIds: chunk.map((c) => c.id) });
+      counts.creditsSpent += paid.spent;
+      refused = paid.refused.length;
+      if (refused) {
+        counts.waitingForCredits += refused;
+        failed.push(...paid.refused.map((id) => ({ id, code: 'ERR_QUOTA_FREE' })));
+        const ok = new Set(paid.granted);
+        chunk = chunk.filter((c) => ok.has(c.id));
+      }
+      spent = new Set(paid.spentIds);
+      if (!chunk.length) continue;
+      await recordIntents(ctx.s.knex, ctx.connectionId, chunk);
+    }
     const out = await writeBatch(ctx.gw, objectType, chunk.map(({ id, properties }) => ({ id, properties })), objectType === 'companies' ? ctx.tech : null, counts);
     // On HubSpot's clock (the records' new hs_lastmodifieddate), so the next run can leave exactly these out.
     if (out.landed) {
@@ -371,30 +405,36 @@ async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'con
     }
     const ok = new Set(out.written);
     written.push(...chunk.filter((c) => ok.has(c.id)));
+    if (objectType === 'companies' && chunk.some((c) => c.waited && ok.has(c.id))) ctx.releasedFromQuota = true;
     failed.push(...out.failed);
-    batches.push({ objectType, records: chunk.length, written: out.written.length, skipped: out.skipped, ms: performance.now() - t0 });
+    counts.failedRecords += out.failed.length;
+    const unpaid = chunk.filter((c) => !ok.has(c.id) && spent.has(c.id)).map((c) => c.id);
+    if (unpaid.length) counts.creditsSpent -= await refundCredits(ctx.s.knex, { workspaceId: ctx.credits.workspaceId, connectionId: ctx.connectionId, recordIds: unpaid });
+    const skipped = refused ? { ...out.skipped, ERR_QUOTA_FREE: refused } : out.skipped;
+    batches.push({ objectType, records: chunk.length + refused, written: out.written.length, skipped, ms: performance.now() - t0 });
   }
   return { batches, written, failed };
 }
 
-/** Incremental runs: matched companies whose profile changed since the last run (no HubSpot reads needed). */
+/** Incremental runs: matched companies whose profile changed since the last run, or that waited for credits (no HubSpot reads needed). */
 async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const { s } = ctx;
   const counts = run.counts;
   const rows: MatchedCompany[] =
     await s.knex('company_matches as m').join('profiles as p', 'p.id', 'm.profile_id')
       .where({ 'm.connection_id': run.connection_id, 'm.status': 'matched' })
-      .andWhere('p.values_changed_at', '>', new Date(run.cursor.profilesSince ?? 0))
+      // …and those that waited for credits: they go out once the plan's period gives more.
+      .andWhere((q) => q.where('p.values_changed_at', '>', new Date(run.cursor.profilesSince ?? 0)).orWhere('m.write_error', 'ERR_QUOTA_FREE'))
       .andWhere('m.company_id', '>', ctx.readAfter ?? run.cursor.after)
       .orderBy('m.company_id').limit(1000)
-      .select('m.company_id', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'p.values');
+      .select('m.company_id', 'm.profile_id', 'm.confidence', 'm.method', 'm.written_hash', 'm.write_error', 'p.values');
   const now = new Date();
   const pageAfter = ctx.readAfter ?? run.cursor.after;
   for (const m of rows) carryIfChanged(ctx, m, now, pageAfter, counts);
   const last = rows.length < 1000;
   const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
+  if (ctx.releasedFromQuota && run.cursor.since !== undefined) run.cursor.contactsAll = true;
   counts.companiesWritten += written.length;
-  counts.failedRecords += failed.length;
   ctx.readAfter = rows.length ? rows[rows.length - 1]!.company_id : ctx.readAfter;
   const cursor: SyncCursor = last ? next(run.cursor, 'contacts') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter ?? '' };
   if (last) ctx.readAfter = undefined;
@@ -404,7 +444,9 @@ async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
 }
 
 async function loadMatchedCompanies(knex: Knex, connectionId: string): Promise<NonNullable<StepContext['matchedCompanies']>> {
-  const rows: { company_id: string; company_domain: string | null }[] = await knex('company_matches').where({ connection_id: connectionId, status: 'matched' }).select('company_id', 'company_domain');
+  // A company waiting for credits, never enriched, has its contacts wait with it.
+  const rows: { company_id: string; company_domain: string | null }[] = await knex('company_matches').where({ connection_id: connectionId, status: 'matched' })
+    .andWhere((q) => q.whereNot('write_error', 'ERR_QUOTA_FREE').orWhereNull('write_error').orWhereNotNull('written_hash')).select('company_id', 'company_domain');
   const ids = new Set<string>();
   const domains = new Map<string, string>();
   const domainOf = new Map<string, string>();
@@ -453,9 +495,8 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
     ctx.carry.push({ id: String(c.id), properties: values, hash, companyId, pageAfter });
   }
   const last = isLast(page);
-  const { batches, written, failed } = await writeFullBatches(ctx, 'contacts', last, counts);
+  const { batches, written } = await writeFullBatches(ctx, 'contacts', last, counts);
   counts.contactsWritten += written.length;
-  counts.failedRecords += failed.length;
   ctx.readAfter = String(page.results[page.results.length - 1]!.id);
   const cursor: SyncCursor = last ? next(run.cursor, 'done') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
@@ -487,7 +528,8 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
   run.cursor = { ...({ phase: 'companies', after: '', seq: 0 } as SyncCursor), ...run.cursor };
   await s.knex('sync_runs').where({ id: runId }).update({ status: 'running', error_code: null, error_detail: null, started_at: s.knex.raw('coalesce(started_at, now())') });
   const gw = new HubSpotGateway(s, Number(conn.portal_id), opts.budget ?? budgetFor(s));
-  const ctx: StepContext = { s, gw, connectionId: run.connection_id, carry: [], tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id) };
+  const ctx: StepContext = { s, gw, connectionId: run.connection_id, carry: [], tech: new TechOptions(gw), total: await graphSize(s.knex), icp: await loadIcp(s.knex, conn.workspace_id),
+    credits: { workspaceId: conn.workspace_id, metered: s.config.KUSTIQ_CREDITS === 'metered', runId } };
   try {
     if (conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${conn.portal_id} is disconnected`);
     while (run.cursor.phase !== 'done') {

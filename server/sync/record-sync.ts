@@ -1,3 +1,4 @@
+import { quotaMessage, refundCredits, spendCredits } from '../credits/credit-ledger';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
 import { loadIcp } from '../icp/icp-store';
@@ -54,9 +55,17 @@ export async function syncRecord(s: InstallServices, portalId: number, objectTyp
     const icp = await loadIcp(s.knex, conn.workspace_id);
     const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, icp ? scoreCompany(icp.definition, m.values) : null);
     const properties = stamped(values, now);
+    const credit = await spendCredits(s.knex, { workspaceId: conn.workspace_id, connectionId: conn.id, objectType: 'companies', recordIds: [recordId], at: now, metered: s.config.KUSTIQ_CREDITS === 'metered' });
+    if (credit.refused.length) {
+      await s.knex('company_matches').where({ connection_id: conn.id, company_id: recordId }).update({ write_error: 'ERR_QUOTA_FREE' });
+      return skipped('ERR_QUOTA_FREE', quotaMessage(credit.status));
+    }
     const counts = emptyCounts();
     const out = await writeBatch(gw, 'companies', [{ id: recordId, properties }], new TechOptions(gw), counts);
-    if (!out.written.length) return skipped(out.failed[0]?.code ?? 'record_gone', 'HubSpot did not take the write');
+    if (!out.written.length) {
+      await refundCredits(s.knex, { workspaceId: conn.workspace_id, connectionId: conn.id, recordIds: credit.spentIds, at: now });
+      return skipped(out.failed[0]?.code ?? 'record_gone', 'HubSpot did not take the write');
+    }
     await s.knex.transaction((trx) => markCompaniesWritten(trx, conn.id, [{ id: recordId, properties, hash: valuesHash(values), pageAfter: '' }], now, !!icp));
     return { outcome: 'written', code: null, detail: null, properties };
   }

@@ -58,7 +58,9 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
       DATABASE_URL: fx.db.url, PORT: String(port), PUBLIC_URL: fx.url, LOG_LEVEL: 'debug',
       HUBSPOT_API_BASE_URL: fx.emu.url, HUBSPOT_AUTHORIZE_URL: `${fx.emu.url}/oauth/authorize`,
       HUBSPOT_CLIENT_ID: fx.emu.clientId, HUBSPOT_CLIENT_SECRET: fx.emu.clientSecret,
-      KUSTIQ_ENCRYPTION_KEYS: testKey(), KUSTIQ_SESSION_SECRET: randomBytes(32).toString('hex'), ...env,
+      KUSTIQ_ENCRYPTION_KEYS: testKey(), KUSTIQ_SESSION_SECRET: randomBytes(32).toString('hex'),
+      // Credits have their own tests (test/sync/credits.test.ts); elsewhere a Free plan's 3 a week would hide what is tested.
+      KUSTIQ_CREDITS: 'unmetered', ...env,
     };
     const config = loadConfig(fx.env);
     const sink = new Writable({ write(chunk, _e, cb) { fx.logs.push(String(chunk)); cb(); } });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { Browser } from '../../emulator/browser-client';
 import { EmulatorAdmin } from '../../emulator/client';
+import { grantCredits } from '../../server/credits/credit-ledger';
 import { KUSTIQ_BIN, spawnEmulator, type SpawnedEmulator } from '../../bench/spawn-emulator';
 import { loadConfig } from '../../server/config';
 import { freePort } from '../../server/db/embedded-postgres';
@@ -64,6 +65,10 @@ export function useProcessStack(opts: { companies: number; contacts: number; gra
   st.install = async (portalId) => {
     if (portalId) await st.admin.settings({ nextGrant: { withhold: [], portalId } });
     await new Browser(st.env.PUBLIC_URL!).go('/oauth/install?purpose=login');
+    // Metered as in production, with credits enough for the test portals (the ledger is checked, not the plan).
+    for (const w of await st.db.knex('workspaces').whereNotExists(st.db.knex('credit_grants').whereRaw('credit_grants.workspace_id = workspaces.id')).select('id')) {
+      await grantCredits(st.db.knex, { workspaceId: w.id, credits: 1_000_000, reason: 'test portals' });
+    }
   };
   st.startWorker = () => {
     const child = spawn(process.execPath, [KUSTIQ_BIN, 'worker'], { env: { ...process.env, ...st.env }, stdio: ['ignore', 'ignore', 'ignore'] });

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startSync } from '../../server/worker/sync-jobs';
+import { HubSpotGateway } from '../../server/sync/hubspot-gateway';
+import { emptyCounts, TechOptions, writeBatch } from '../../server/sync/portal-sync';
+import { budgetFor } from '../../server/sync/rate-budget';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
 
@@ -25,6 +28,7 @@ describe('a sync meeting HubSpot faults', () => {
     }
     throw new Error('run did not end');
   };
+  const companyIds = async (from: number, to: number) => (await fx.admin.call<{ results: { id: string }[] }>('GET', `${portal()}/objects/companies?limit=10`)).results.slice(from, to).map((c) => c.id);
   const matched = async () => Number((await fx.db.knex('company_matches').where({ status: 'matched' }).count('* as n').first())!.n);
   const writtenNow = async () => Number((await fx.db.knex('company_matches').where({ status: 'matched' }).whereNotNull('written_hash').count('* as n').first())!.n);
 
@@ -67,6 +71,35 @@ describe('a sync meeting HubSpot faults', () => {
     for (let i = 0; i < 300 && (await fx.db.knex('sync_runs').where({ id: r.id }).first()).status !== 'succeeded'; i++) await new Promise((res) => setTimeout(res, 100));
     expect(await fx.db.knex('sync_runs').where({ id: r.id }).first()).toMatchObject({ status: 'succeeded', error_code: null });
     expect(await writtenNow()).toBe(await matched());
+  });
+
+  it('an option someone deleted in HubSpot (INVALID_OPTION): added back, the batch retried once and written', async () => {
+    const gw = new HubSpotGateway(fx.services, fx.emu.portalId, budgetFor(fx.services));
+    // The sync learns an option exists (here: one it just added)…
+    const tech = new TechOptions(gw);
+    await tech.ensure([{ kustiq_tech_stack: 'retool' }], emptyCounts());
+    // …then someone deletes it in HubSpot's property settings.
+    const prop = await gw.call('general', (c) => c.crm.properties.coreApi.getByName('companies', 'kustiq_tech_stack'));
+    expect(prop.options.some((o) => o.value === 'retool')).toBe(true);
+    await gw.call('general', (c) => c.crm.properties.coreApi.update('companies', 'kustiq_tech_stack', { options: prop.options.filter((o) => o.value !== 'retool') }));
+    const gone = 'retool';
+    const [a, b] = await companyIds(0, 2);
+    const counts = emptyCounts();
+    const out = await writeBatch(gw, 'companies', [{ id: a, properties: { kustiq_tech_stack: gone } }, { id: b, properties: { kustiq_tech_stack: '' } }], tech, counts);
+    expect(out).toMatchObject({ written: [a, b], failed: [] });
+    expect(counts.optionsAdded).toBe(1);
+    const rec = await fx.admin.call<{ properties: Record<string, string> }>('GET', `${portal()}/objects/companies/${a}`);
+    expect(rec.properties.kustiq_tech_stack).toBe(gone);
+  });
+
+  it('a record archived (or merged away) before its write: HubSpot\'s 207 skips it as record_gone, the rest are written', async () => {
+    const gw = new HubSpotGateway(fx.services, fx.emu.portalId, budgetFor(fx.services));
+    const [a, b] = await companyIds(2, 4);
+    await gw.call('general', (c) => c.crm.companies.basicApi.archive(a));
+    const counts = emptyCounts();
+    const out = await writeBatch(gw, 'companies', [{ id: a, properties: { kustiq_industry: 'software' } }, { id: b, properties: { kustiq_industry: 'software' } }], null, counts);
+    expect(out).toMatchObject({ written: [b], failed: [], skipped: { record_gone: 1 } });
+    expect(counts.failedRecords).toBe(0);
   });
 
   it('a revoked grant: the run stops with ERR_OAUTH_REVOKED and the connection says so', async () => {

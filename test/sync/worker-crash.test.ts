@@ -49,6 +49,9 @@ describe('a worker killed mid-sync', () => {
     const companies = await st.admin.call<{ results: { id: string; properties: Record<string, string> }[] }>('GET', `/portals/${emu.portalId}/objects/companies?limit=10000`);
     const withProfile = companies.results.filter((c) => c.properties.kustiq_profile_id).length;
     expect(withProfile).toBe(matched);
+    // …and each company was charged one credit, once, whichever worker wrote it.
+    expect(await db.knex('credit_ledger').countDistinct('record_id as n').first()).toEqual({ n: String(matched) });
+    expect(await db.knex('credit_ledger').count('* as n').first()).toEqual({ n: String(matched) });
     expect(run.counts.companiesRead).toBeGreaterThanOrEqual(3000);
   });
 

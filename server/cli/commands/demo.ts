@@ -10,6 +10,8 @@ import { freePort } from '../../db/embedded-postgres';
 import { demoSecrets } from '../../demo/demo-secrets';
 import { createHttpApp } from '../../http/app';
 import { installServices } from '../../install/services';
+import { creditStatus, grantCredits } from '../../credits/credit-ledger';
+import { PLANS } from '../../credits/plans';
 import { importProfiles } from '../../profiles/import-profiles';
 import { sampleProfiles } from '../../samples/profile-graph';
 import fs from 'node:fs';
@@ -84,6 +86,9 @@ export function registerDemo(program: Command): void {
           const graphFile = path.join(base.dataDir, 'demo-graph.jsonl');
           fs.writeFileSync(graphFile, [...sampleProfiles(opts.companies + 2000)].map((p) => JSON.stringify(p)).join('\n'));
           await importProfiles(db.knex, graphFile);
+          // The demo workspace is on Pro, with a grant covering the demo portal (Pro's 800 a month would stop at 800).
+          await db.knex('workspaces').where({ id: conn.workspace_id }).update({ plan: 'pro' });
+          if (opts.companies > PLANS.pro.credits) await grantCredits(db.knex, { workspaceId: conn.workspace_id, credits: opts.companies - PLANS.pro.credits, reason: 'demo portal' });
           const runId = await startSync(worker.boss, install, emu.portalId);
           for (;;) {
             run = await db.knex('sync_runs').where({ id: runId }).first();
@@ -96,6 +101,7 @@ export function registerDemo(program: Command): void {
         const enrichedContacts = conn ? Number((await db.knex('contact_writes').where({ connection_id: conn.id }).whereNotNull('written_at').count('* as n').first())!.n) : 0;
         const problems = conn ? await db.knex('property_states').where({ connection_id: conn.id }).whereNot({ status: 'ok' }).select('name', 'code') : [];
         const stats = emu.log.stats(emu.portalId);
+        const credits = conn ? await creditStatus(db.knex, conn.workspace_id, new Date(), config.KUSTIQ_CREDITS === 'metered') : null;
         const report = {
           portalId: emu.portalId,
           database: db.embedded ? 'embedded' : 'DATABASE_URL',
@@ -106,6 +112,7 @@ export function registerDemo(program: Command): void {
           properties: { company: props('companies'), contact: props('contacts') },
           schemaProblems: problems,
           hubspot: { requests: stats.total, http429: stats.http429 },
+          credits: credits ? { plan: credits.plan, allowance: credits.allowance, used: credits.used, remaining: credits.remaining, metered: credits.metered } : null,
           stages: {
             database: 'done', emulator: 'done', install: installed ? 'done' : 'failed', schema: installed && !problems.length ? 'done' : 'failed',
             match: c ? 'done' : 'failed', sync: run?.status === 'succeeded' ? 'done' : run ? `${run.status}${run.error_code ? ` (${run.error_code})` : ''}` : 'failed',
@@ -123,6 +130,7 @@ export function registerDemo(program: Command): void {
             `  schema:        ${report.properties.company} company + ${report.properties.contact} contact kustiq_* properties${problems.length ? ` (${problems.length} problems)` : ''}`,
             `  matching:      ${report.companies.matched} matched, ${report.companies.review} to review, ${report.companies.unmatched} unmatched, ${report.companies.skipped} skipped (blank domain)`,
             `  first sync:    ${report.stages.sync}: ${report.companies.enriched} companies and ${report.contacts.enriched} contacts enriched; ${report.hubspot.requests} HubSpot requests, ${report.hubspot.http429} answered 429`,
+            ...(credits ? [`  credits:       ${credits.used} of ${credits.allowance} spent (${PLANS[credits.plan].label} plan${credits.allowance > PLANS[credits.plan].credits ? ' + demo grant' : ''}${credits.metered ? '' : ', unmetered'})`] : []),
             `  dashboard:     ${report.dashboard}  (Sign in with HubSpot: the local HubSpot consents at once; Review matches)`,
             '  not yet wired: outbound webhooks (see the open issues)',
             opts.once ? '' : '  Ctrl-C to stop.',

@@ -5,6 +5,7 @@ import * as m003 from './003_profiles';
 import * as m004 from './004_matches';
 import * as m005 from './005_icp';
 import * as m006 from './006_sync';
+import * as m007 from './007_credits';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '004_matches': m004,
   '005_icp': m005,
   '006_sync': m006,
+  '007_credits': m007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
