@@ -36,7 +36,8 @@ export function bodyOf(err: unknown): { category?: string; subCategory?: string;
 
 export class HubSpotGateway {
   readonly tally: GatewayTally = { requests: 0, http429: 0, retries: 0 };
-  private client: Client | null = null;
+  // One client per bucket, so a response's X-HubSpot-RateLimit-* headers are read against the bucket they belong to.
+  private clients: Partial<Record<Bucket, Client>> = {};
 
   constructor(
     private readonly s: InstallServices,
@@ -45,12 +46,16 @@ export class HubSpotGateway {
     private readonly random: () => number = Math.random,
   ) {}
 
-  private async ensureClient(forceRefresh = false): Promise<Client> {
-    if (!this.client || forceRefresh) {
+  private async ensureClient(bucket: Bucket, forceRefresh = false): Promise<Client> {
+    if (forceRefresh) this.clients = {};
+    if (!this.clients[bucket]) {
       const token = forceRefresh ? await this.s.vault.refresh(this.portalId, true) : await this.s.vault.accessToken(this.portalId);
-      this.client = hubspotClient(token, this.s.config.HUBSPOT_API_BASE_URL, 0);
+      this.clients[bucket] = hubspotClient(token, this.s.config.HUBSPOT_API_BASE_URL, 0, (headers) => {
+        const tighter = this.budget.observe(this.portalId, bucket, headers);
+        if (tighter) this.s.log.warn({ portalId: this.portalId, bucket, limit: tighter.limit, windowMs: tighter.windowMs }, 'HubSpot announced a tighter rate limit for this portal; budgeting at it');
+      });
     }
-    return this.client;
+    return this.clients[bucket]!;
   }
 
   /** Runs one HubSpot call under the budget, retrying what can be retried. */
@@ -58,7 +63,7 @@ export class HubSpotGateway {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       await this.budget.take(this.portalId, bucket);
-      const client = await this.ensureClient();
+      const client = await this.ensureClient(bucket);
       this.tally.requests++;
       try {
         return await fn(client);
@@ -67,7 +72,7 @@ export class HubSpotGateway {
         const body = bodyOf(err);
         if (status === 401 && !refreshed) {
           refreshed = true;
-          await this.ensureClient(true);
+          await this.ensureClient(bucket, true);
           continue;
         }
         if (status === 403 && /PORTAL_WRITE_LOCK|paused/i.test(`${body.subCategory ?? ''} ${body.message ?? ''}`)) {

@@ -14,12 +14,14 @@ export interface BucketLimit {
   windowMs: number;
   /** A request sent later than its slot by more than this could crowd a later window: it takes a new slot. */
   lateMs?: number;
+  /** How much longer than HubSpot's window ours is (jitter between sending and HubSpot counting). */
+  marginMs?: number;
 }
 
 /** A little under HubSpot's numbers and a little longer windows: clocks and networks are not exact. */
 export const LIMITS: Record<Bucket, BucketLimit> = {
-  general: { limit: 110, windowMs: 10_000 + 300, lateMs: 150 },
-  search: { limit: 5, windowMs: 1_000 + 60, lateMs: 40 },
+  general: { limit: 110, windowMs: 10_000 + 300, lateMs: 150, marginMs: 300 },
+  search: { limit: 5, windowMs: 1_000 + 60, lateMs: 40, marginMs: 60 },
 };
 
 /** The limits from the config ("110/10000"), with the same safety margins as the defaults. */
@@ -29,8 +31,8 @@ export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SE
   const [q, qw] = parse(config.KUSTIQ_RATE_SEARCH);
   return {
     // The margins are for jitter (a request leaving up to lateMs after its slot), not proportional to the window.
-    general: { limit: g, windowMs: gw + (config.KUSTIQ_RATE_MARGIN_MS ?? 300), lateMs: Math.min(LIMITS.general.lateMs!, (config.KUSTIQ_RATE_MARGIN_MS ?? 300) / 2) },
-    search: { limit: q, windowMs: qw + 60, lateMs: LIMITS.search.lateMs },
+    general: { limit: g, windowMs: gw + (config.KUSTIQ_RATE_MARGIN_MS ?? 300), lateMs: Math.min(LIMITS.general.lateMs!, (config.KUSTIQ_RATE_MARGIN_MS ?? 300) / 2), marginMs: config.KUSTIQ_RATE_MARGIN_MS ?? 300 },
+    search: { limit: q, windowMs: qw + 60, lateMs: LIMITS.search.lateMs, marginMs: 60 },
   };
 }
 
@@ -44,11 +46,46 @@ export class RateBudget {
   readonly lateness: number[] = [];
   retakes = 0;
 
+  /** Per portal: a tighter limit HubSpot announced in its X-HubSpot-RateLimit-* headers than the configured one. */
+  private readonly announced = new Map<string, BucketLimit>();
+
   constructor(private readonly knex: Knex, private readonly limits: Record<Bucket, BucketLimit> = LIMITS) {}
+
+  /** The limit in force for a portal: the configured one, or a tighter one HubSpot announced. */
+  limitFor(portalId: number, bucket: Bucket): BucketLimit {
+    return this.announced.get(`${portalId}:${bucket}`) ?? this.limits[bucket];
+  }
+
+  /**
+   * HubSpot's X-HubSpot-RateLimit-Max / -Interval-Milliseconds on a response. A portal
+   * held to less than the configured limit (another tier, or HubSpot lowering it) is
+   * budgeted at what HubSpot says from the next request on, with the same margin. The
+   * limit is per app and portal, so -Remaining counts only our own requests, which the
+   * shared log already holds: it is not a second budget.
+   */
+  observe(portalId: number, bucket: Bucket, headers: Record<string, string>): BucketLimit | null {
+    const max = Number(headers['x-hubspot-ratelimit-max']);
+    const interval = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);
+    if (!Number.isInteger(max) || max <= 0 || !Number.isInteger(interval) || interval <= 0) return null;
+    const configured = this.limits[bucket];
+    const margin = configured.marginMs ?? 0;
+    const key = `${portalId}:${bucket}`;
+    // Compare rates too, so "50 per 10 s" and "20 per 2 s" are both understood.
+    const tighter = max < configured.limit || max / interval < configured.limit / (configured.windowMs - margin);
+    if (!tighter) {
+      this.announced.delete(key);
+      return null;
+    }
+    const current = this.announced.get(key);
+    if (current && current.limit === max && current.windowMs === interval + margin) return null;
+    const next: BucketLimit = { ...configured, limit: max, windowMs: interval + margin };
+    this.announced.set(key, next);
+    return next;
+  }
 
   /** Milliseconds to wait before sending one request for the portal in this bucket. */
   async reserve(portalId: number, bucket: Bucket): Promise<number> {
-    const { limit, windowMs } = this.limits[bucket];
+    const { limit, windowMs } = this.limitFor(portalId, bucket);
     const { rows } = await this.knex.raw('SELECT kustiq_take_slot(?, ?, ?, ?) AS wait', [portalId, bucket, limit, windowMs]);
     return Number(rows[0].wait);
   }
@@ -59,7 +96,7 @@ export class RateBudget {
    * the log, costing a little throughput, never a 429) and a fresh one taken.
    */
   async take(portalId: number, bucket: Bucket): Promise<void> {
-    const lateMs = this.limits[bucket].lateMs ?? Infinity;
+    const lateMs = this.limitFor(portalId, bucket).lateMs ?? Infinity;
     for (let attempt = 0; ; attempt++) {
       const asked = Date.now();
       const wait = await this.reserve(portalId, bucket);
@@ -74,7 +111,7 @@ export class RateBudget {
   /** Counts requests already made outside the sync (the install's schema setup) against the window. */
   async record(portalId: number, bucket: Bucket, requests: number): Promise<void> {
     if (requests <= 0) return;
-    const { limit, windowMs } = this.limits[bucket];
+    const { limit, windowMs } = this.limitFor(portalId, bucket);
     await this.knex.raw('SELECT kustiq_take_slot(?, ?, ?, ?) FROM generate_series(1, ?)', [portalId, bucket, limit, windowMs, Math.min(requests, limit)]);
   }
 
@@ -83,7 +120,7 @@ export class RateBudget {
    * another app's share): fill the log so nobody sends before `untilMs` from now.
    */
   async exhaust(portalId: number, bucket: Bucket, untilMs: number): Promise<void> {
-    const { limit, windowMs } = this.limits[bucket];
+    const { limit, windowMs } = this.limitFor(portalId, bucket);
     // All but the last slot move to (until − window); the last keeps any later reservation.
     await this.knex.raw('INSERT INTO rate_budgets (portal_id, bucket) VALUES (?, ?) ON CONFLICT DO NOTHING', [portalId, bucket]);
     await this.knex.raw(

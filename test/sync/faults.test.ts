@@ -83,7 +83,7 @@ describe('a sync meeting HubSpot faults', () => {
     expect(prop.options.some((o) => o.value === 'retool')).toBe(true);
     await gw.call('general', (c) => c.crm.properties.coreApi.update('companies', 'kustiq_tech_stack', { options: prop.options.filter((o) => o.value !== 'retool') }));
     const gone = 'retool';
-    const [a, b] = await companyIds(0, 2);
+    const [a, b] = (await companyIds(0, 2)) as [string, string];
     const counts = emptyCounts();
     const out = await writeBatch(gw, 'companies', [{ id: a, properties: { kustiq_tech_stack: gone } }, { id: b, properties: { kustiq_tech_stack: '' } }], tech, counts);
     expect(out).toMatchObject({ written: [a, b], failed: [] });
@@ -94,7 +94,7 @@ describe('a sync meeting HubSpot faults', () => {
 
   it('a record archived (or merged away) before its write: HubSpot\'s 207 skips it as record_gone, the rest are written', async () => {
     const gw = new HubSpotGateway(fx.services, fx.emu.portalId, budgetFor(fx.services));
-    const [a, b] = await companyIds(2, 4);
+    const [a, b] = (await companyIds(2, 4)) as [string, string];
     await gw.call('general', (c) => c.crm.companies.basicApi.archive(a));
     const counts = emptyCounts();
     const out = await writeBatch(gw, 'companies', [{ id: a, properties: { kustiq_industry: 'software' } }, { id: b, properties: { kustiq_industry: 'software' } }], null, counts);
