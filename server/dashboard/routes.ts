@@ -23,6 +23,8 @@ import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
 import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
 import { syncPage } from './sync-page';
 import { recentRuns, runDetail } from '../sync/run-views';
+import { hubspotLimits } from '../sync/rate-budget';
+import { creditStatus, waitingForCredits } from '../credits/credit-ledger';
 import { startSync } from '../worker/sync-jobs';
 
 const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs');
@@ -354,9 +356,11 @@ export function dashboardRoutes(s: InstallServices): Router {
   // Sync progress: page, JSON API, and starting a full run.
   const syncState = async (workspaceId: string) => {
     const conn = await connectionOf(workspaceId);
-    if (!conn) return { connected: false, runs: [], current: null };
+    const limits = hubspotLimits(s.config);
+    if (!conn) return { connected: false, runs: [], current: null, limits, credits: null };
     const runs = await recentRuns(s.knex, conn.id);
-    return { connected: true, runs, current: runs[0] ? await runDetail(s.knex, conn.id, runs[0].id) : null };
+    const credits = { ...(await creditStatus(s.knex, workspaceId, new Date(), s.config.KUSTIQ_CREDITS === 'metered')), waiting: await waitingForCredits(s.knex, conn.id) };
+    return { connected: true, runs, current: runs[0] ? await runDetail(s.knex, conn.id, runs[0].id) : null, limits, credits };
   };
   const startFull = async (workspaceId: string) => {
     const conn = await connectionOf(workspaceId);
@@ -384,6 +388,10 @@ export function dashboardRoutes(s: InstallServices): Router {
       next(err);
     }
   });
+  r.get('/api/credits', jsonApi(async (workspaceId) => {
+    const st = await syncState(workspaceId);
+    return { credits: st.credits };
+  }));
   r.get('/api/sync/runs', jsonApi(async (workspaceId) => {
     const st = await syncState(workspaceId);
     return { runs: st.runs };

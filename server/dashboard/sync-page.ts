@@ -1,12 +1,15 @@
 import type { ErrorCode } from '../errors/codes';
 import type { BatchView, RunView } from '../sync/run-views';
+import type { CreditStatus } from '../credits/credit-ledger';
+import { PLANS } from '../credits/plans';
 import { esc, layout, problem } from './pages';
+import { rateCharts, type ChartLimits } from './rate-chart';
 
 /**
  * The sync page: the latest run's progress (refreshing itself every 2 s while it runs),
  * its batches with their status and skipped reasons by code, and earlier runs.
  */
-export function syncPage(user: { email: string; csrf: string }, st: { connected: boolean; runs: RunView[]; current: { run: RunView; batches: BatchView[]; skipped: Record<string, number> } | null }): string {
+export function syncPage(user: { email: string; csrf: string }, st: { connected: boolean; runs: RunView[]; current: { run: RunView; batches: BatchView[]; skipped: Record<string, number> } | null; limits: ChartLimits; credits: (CreditStatus & { waiting: number }) | null }): string {
   if (!st.connected) return layout('Sync', '<h1>Sync</h1><div class="card">Connect HubSpot first: <a href="/integrations">Settings → Integrations</a>.</div>', user);
   const c = st.current;
   const live = c && ['queued', 'running'].includes(c.run.status);
@@ -19,7 +22,10 @@ ${c.run.errorCode ? problem(c.run.errorCode as ErrorCode, c.run.errorDetail, c.r
 <dt>Companies</dt><dd data-testid="run-companies">${esc(n!.companiesRead)} read · ${esc(n!.matched)} matched · ${esc(n!.companiesWritten)} written · ${esc(n!.companiesUnchanged)} unchanged</dd>
 <dt>Contacts</dt><dd data-testid="run-contacts">${esc(n!.contactsRead)} read · ${esc(n!.contactsEligible)} of matched companies · ${esc(n!.contactsWritten)} written</dd>
 <dt>HubSpot requests</dt><dd data-testid="run-requests">${esc(c.run.requests)} (${esc(c.run.http429)} answered 429)</dd>
+<dt>Credits</dt><dd data-testid="run-credits">${esc(n!.creditsSpent)} spent${n!.waitingForCredits ? ` · ${esc(n!.waitingForCredits)} waiting for credits (<code>ERR_QUOTA_FREE</code>)` : ''}</dd>
 <dt>Skipped, by reason</dt><dd data-testid="run-skipped">${Object.entries(reasons).filter(([, v]) => v).map(([k, v]) => `<code>${esc(k)}</code> ${esc(v)}`).join(' · ') || 'none'}</dd></dl>
+<h3>HubSpot requests against the portal's limits</h3>
+${rateCharts(c.run.requestSeconds, st.limits)}
 <table style="width:100%;border-collapse:collapse" data-testid="batches"><thead><tr><th align="left">#</th><th align="left">Object</th><th align="left">Status</th><th align="right">Records</th><th align="right">Written</th><th align="left">Skipped</th><th align="right">ms</th></tr></thead><tbody>
 ${c.batches.slice(-50).map((b) => `<tr data-testid="batch-${esc(b.seq)}"><td>${esc(b.seq)}</td><td>${esc(b.objectType)}</td><td>${esc(b.status)}</td><td align="right">${esc(b.records)}</td><td align="right">${esc(b.written)}</td><td>${Object.entries(b.skipped).map(([k, v]) => `<code>${esc(k)}</code> ${esc(v)}`).join(' ') || '—'}</td><td align="right">${esc(b.ms)}</td></tr>`).join('') || '<tr><td colspan="7">No batch written yet.</td></tr>'}
 </tbody></table></div>` : '<div class="card" data-testid="no-runs">No sync has run yet.</div>';
@@ -27,6 +33,16 @@ ${c.batches.slice(-50).map((b) => `<tr data-testid="batch-${esc(b.seq)}"><td>${e
   return layout('Sync', `${live ? '<meta http-equiv="refresh" content="2">' : ''}<h1>Sync</h1>
 <div class="card"><p>Writes go out in batches of 100 within HubSpot's limits (110 requests per 10 s, search 5 per second); nothing is lost if a worker stops.</p>
 <form method="post" action="/sync/run"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button data-testid="run-sync"${live ? ' disabled' : ''}>Run a full sync now</button></form></div>
+${st.credits ? creditsCard(st.credits) : ''}
 ${current}
 ${earlier ? `<div class="card"><h2>Earlier runs</h2><table style="width:100%" data-testid="earlier-runs"><thead><tr><th align="left">Started</th><th align="left">Kind</th><th align="left">Status</th><th align="right">Written</th><th align="right">Requests</th></tr></thead><tbody>${earlier}</tbody></table></div>` : ''}`, user);
+}
+
+function creditsCard(c: CreditStatus & { waiting: number }): string {
+  if (!c.metered) return '<div class="card" data-testid="credits">Credits: unmetered (this deployment does not count credits).</div>';
+  const per = c.plan === 'free' ? 'week' : 'month';
+  return `<div class="card" data-testid="credits"><h2>Credits</h2><p><strong>${esc(PLANS[c.plan].label)}</strong> plan (${esc(c.text)}${c.allowance > PLANS[c.plan].credits ? ` + ${esc(c.allowance - PLANS[c.plan].credits)} granted` : ''}):
+<span data-testid="credits-used">${esc(c.used)} of ${esc(c.allowance)}</span> used this ${per}; credits return ${esc(c.period.end.toISOString().slice(0, 10))}.
+A record's first enrichment in a ${per} spends a credit; refreshing it again in the same ${per} is free.</p>
+${c.waiting ? `${problem('ERR_QUOTA_FREE', `${c.waiting} matched companies wait for credits; they go out, with their contacts, on the first run after credits return.`, 'warn')}` : ''}</div>`;
 }

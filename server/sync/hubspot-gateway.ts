@@ -16,6 +16,8 @@ export interface GatewayTally {
   requests: number;
   http429: number;
   retries: number;
+  /** Requests sent per epoch second, [general, search]: drained into the run at each checkpoint. */
+  seconds: Map<number, [number, number]>;
 }
 
 interface HttpError { code?: number; status?: number; body?: unknown; headers?: Record<string, string>; message?: string }
@@ -35,7 +37,7 @@ export function bodyOf(err: unknown): { category?: string; subCategory?: string;
 }
 
 export class HubSpotGateway {
-  readonly tally: GatewayTally = { requests: 0, http429: 0, retries: 0 };
+  readonly tally: GatewayTally = { requests: 0, http429: 0, retries: 0, seconds: new Map() };
   // One client per bucket, so a response's X-HubSpot-RateLimit-* headers are read against the bucket they belong to.
   private clients: Partial<Record<Bucket, Client>> = {};
 
@@ -65,6 +67,10 @@ export class HubSpotGateway {
       await this.budget.take(this.portalId, bucket);
       const client = await this.ensureClient(bucket);
       this.tally.requests++;
+      const sec = Math.floor(Date.now() / 1000);
+      const perSec = this.tally.seconds.get(sec) ?? [0, 0];
+      perSec[bucket === 'general' ? 0 : 1]++;
+      this.tally.seconds.set(sec, perSec);
       try {
         return await fn(client);
       } catch (err) {

@@ -167,12 +167,30 @@ export async function writeBatch(gw: HubSpotGateway, objectType: 'companies' | '
 /** When this run's writes landed (epoch ms), per gateway: recorded with each checkpoint. */
 const writeSpans = new WeakMap<HubSpotGateway, { first?: number; last?: number }>();
 
+/** Adds per-second request counts to a run's; keeps the last hour (the chart's span). */
+export function mergeSeconds(stored: Record<string, [number, number]>, add: [number, [number, number]][]): Record<string, [number, number]> {
+  const out = { ...stored };
+  for (const [sec, [g, q]] of add) {
+    const cur = out[sec] ?? [0, 0];
+    out[sec] = [cur[0] + g, cur[1] + q];
+  }
+  const keys = Object.keys(out).map(Number).sort((a, b) => a - b);
+  for (const k of keys.slice(0, Math.max(0, keys.length - 3600))) delete out[k];
+  return out;
+}
+
 async function checkpoint(knex: Knex, run: RunRow, cursor: SyncCursor, counts: SyncCounts, gw: HubSpotGateway, batches: { objectType: string; records: number; written: number; skipped: Record<string, number>; ms: number }[], records: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
   // Requests made while this commits (a prefetch) belong to the next checkpoint.
   const requests = gw.tally.requests;
   const http429 = gw.tally.http429;
+  const seconds = [...gw.tally.seconds];
+  gw.tally.seconds.clear();
   await knex.transaction(async (trx) => {
     await records(trx);
+    if (seconds.length) {
+      const row = await trx('sync_runs').where({ id: run.id }).first('request_seconds');
+      await trx('sync_runs').where({ id: run.id }).update({ request_seconds: JSON.stringify(mergeSeconds(row?.request_seconds ?? {}, seconds)) });
+    }
     let seq = run.cursor.seq;
     for (const b of batches) {
       seq++;

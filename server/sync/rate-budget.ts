@@ -36,6 +36,12 @@ export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SE
   };
 }
 
+/** HubSpot's own numbers as configured (no margins): what the Sync page charts against. */
+export function hubspotLimits(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string }): Record<Bucket, { limit: number; windowMs: number }> {
+  const parse = (v: string) => { const [limit, windowMs] = v.split('/').map(Number) as [number, number]; return { limit, windowMs }; };
+  return { general: parse(config.KUSTIQ_RATE_GENERAL), search: parse(config.KUSTIQ_RATE_SEARCH) };
+}
+
 /** The portal budget as this deployment is configured. */
 export function budgetFor(s: { knex: Knex; config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string; KUSTIQ_RATE_MARGIN_MS?: number } }): RateBudget {
   return new RateBudget(s.knex, limitsFrom(s.config));

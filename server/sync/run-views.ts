@@ -10,6 +10,8 @@ export interface RunView {
   counts: SyncCounts;
   requests: number;
   http429: number;
+  /** Requests per epoch second, [general, search]. */
+  requestSeconds: Record<string, [number, number]>;
   errorCode: string | null;
   errorDetail: string | null;
   createdAt: Date;
@@ -21,7 +23,7 @@ export interface BatchView { seq: number; objectType: string; status: string; re
 
 function runView(r: Record<string, any>): RunView {
   return {
-    id: r.id, kind: r.kind, status: r.status, phase: r.cursor?.phase ?? 'companies', counts: { ...emptyCounts(), ...r.counts }, requests: r.requests, http429: r.http429,
+    id: r.id, kind: r.kind, status: r.status, phase: r.cursor?.phase ?? 'companies', counts: { ...emptyCounts(), ...r.counts }, requests: r.requests, http429: r.http429, requestSeconds: r.request_seconds ?? {},
     errorCode: r.error_code ?? null, errorDetail: r.error_detail ?? null, createdAt: r.created_at, startedAt: r.started_at ?? null, finishedAt: r.finished_at ?? null,
   };
 }

@@ -6,6 +6,7 @@ import * as m004 from './004_matches';
 import * as m005 from './005_icp';
 import * as m006 from './006_sync';
 import * as m007 from './007_credits';
+import * as m008 from './008_request_seconds';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '005_icp': m005,
   '006_sync': m006,
   '007_credits': m007,
+  '008_request_seconds': m008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
