@@ -21,9 +21,11 @@ import { listDomains } from '../icp/list-domains';
 import { queueRescore } from '../worker/icp-jobs';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
 import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
-import { syncPage } from './sync-page';
+import { syncPage, syncScopePage } from './sync-page';
+import { companyLists, LIST_SCOPE, setSyncList } from '../sync/list-scope';
+import { HubSpotGateway } from '../sync/hubspot-gateway';
 import { recentRuns, runDetail } from '../sync/run-views';
-import { hubspotLimits } from '../sync/rate-budget';
+import { budgetFor, hubspotLimits } from '../sync/rate-budget';
 import { creditStatus, waitingForCredits } from '../credits/credit-ledger';
 import { startSync } from '../worker/sync-jobs';
 
@@ -357,10 +359,11 @@ export function dashboardRoutes(s: InstallServices): Router {
   const syncState = async (workspaceId: string) => {
     const conn = await connectionOf(workspaceId);
     const limits = hubspotLimits(s.config);
-    if (!conn) return { connected: false, runs: [], current: null, limits, credits: null };
+    if (!conn) return { connected: false, runs: [], current: null, limits, credits: null, scope: null };
     const runs = await recentRuns(s.knex, conn.id);
     const credits = { ...(await creditStatus(s.knex, workspaceId, new Date(), s.config.KUSTIQ_CREDITS === 'metered')), waiting: await waitingForCredits(s.knex, conn.id) };
-    return { connected: true, runs, current: runs[0] ? await runDetail(s.knex, conn.id, runs[0].id) : null, limits, credits };
+    const scope = conn.sync_list_id ? { listId: conn.sync_list_id as string, name: conn.sync_list_name as string } : null;
+    return { connected: true, runs, current: runs[0] ? await runDetail(s.knex, conn.id, runs[0].id) : null, limits, credits, scope };
   };
   const startFull = async (workspaceId: string) => {
     const conn = await connectionOf(workspaceId);
@@ -383,6 +386,53 @@ export function dashboardRoutes(s: InstallServices): Router {
       const sess = requireSession(req, res);
       if (!sess || !checkCsrf(req, res)) return;
       await startFull(sess.workspaceId);
+      res.redirect(303, '/sync');
+    } catch (err) {
+      next(err);
+    }
+  });
+  // Which companies a portal's syncs cover: all, or one HubSpot company list (crm.lists.read).
+  const gatewayOf = (conn: { portal_id: string }) => new HubSpotGateway(s, Number(conn.portal_id), budgetFor(s));
+  const scopeState = async (workspaceId: string, withLists: boolean) => {
+    const conn = await connectionOf(workspaceId);
+    if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
+    const canList = (conn.scopes as string[]).includes(LIST_SCOPE);
+    return {
+      scope: conn.sync_list_id ? { listId: conn.sync_list_id as string, name: conn.sync_list_name as string } : null,
+      canList,
+      lists: withLists && canList ? await companyLists(gatewayOf(conn)) : [],
+    };
+  };
+  const SyncScope = z.object({ listId: z.string().regex(/^\d+$/, 'must be a HubSpot list id').nullable() });
+  const saveScope = async (workspaceId: string, body: unknown) => {
+    const { listId } = SyncScope.parse(body);
+    const conn = await connectionOf(workspaceId);
+    if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
+    return setSyncList(s.knex, gatewayOf(conn), conn.id, listId, conn.scopes);
+  };
+  r.get('/api/sync/scope', jsonApi(async (workspaceId) => scopeState(workspaceId, false)));
+  r.put('/api/sync/scope', express.json({ limit: '1kb' }), jsonApi(async (workspaceId, _u, body) => ({ scope: await saveScope(workspaceId, body) })));
+  r.get('/sync/scope', async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess) return;
+      res.type('html').send(syncScopePage(sess, await scopeState(sess.workspaceId, true)));
+    } catch (err) {
+      next(err);
+    }
+  });
+  r.post('/sync/scope', form, async (req, res, next) => {
+    try {
+      const sess = requireSession(req, res);
+      if (!sess || !checkCsrf(req, res)) return;
+      const listId = req.body.scope === 'list' ? String(req.body.listId ?? '') : null;
+      try {
+        await saveScope(sess.workspaceId, { listId });
+      } catch (err) {
+        if (!(err instanceof FieldError) && !(err instanceof z.ZodError)) throw err;
+        const message = err instanceof FieldError ? err.message : icpProblems(err).map((p) => `${p.field}: ${p.problem}`).join('; ');
+        return void res.status(400).type('html').send(syncScopePage(sess, await scopeState(sess.workspaceId, true), message));
+      }
       res.redirect(303, '/sync');
     } catch (err) {
       next(err);

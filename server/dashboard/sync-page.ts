@@ -9,7 +9,7 @@ import { rateCharts, type ChartLimits } from './rate-chart';
  * The sync page: the latest run's progress (refreshing itself every 2 s while it runs),
  * its batches with their status and skipped reasons by code, and earlier runs.
  */
-export function syncPage(user: { email: string; csrf: string }, st: { connected: boolean; runs: RunView[]; current: { run: RunView; batches: BatchView[]; skipped: Record<string, number> } | null; limits: ChartLimits; credits: (CreditStatus & { waiting: number }) | null }): string {
+export function syncPage(user: { email: string; csrf: string }, st: { connected: boolean; runs: RunView[]; current: { run: RunView; batches: BatchView[]; skipped: Record<string, number> } | null; limits: ChartLimits; credits: (CreditStatus & { waiting: number }) | null; scope: SyncScopeView | null }): string {
   if (!st.connected) return layout('Sync', '<h1>Sync</h1><div class="card">Connect HubSpot first: <a href="/integrations">Settings → Integrations</a>.</div>', user);
   const c = st.current;
   const live = c && ['queued', 'running'].includes(c.run.status);
@@ -32,6 +32,7 @@ ${c.batches.slice(-50).map((b) => `<tr data-testid="batch-${esc(b.seq)}"><td>${e
   const earlier = st.runs.slice(1).map((r) => `<tr><td>${esc(r.createdAt.toISOString())}</td><td>${esc(r.kind)}</td><td>${esc(r.status)}${r.errorCode ? ` <code>${esc(r.errorCode)}</code>` : ''}</td><td align="right">${esc(r.counts.companiesWritten + r.counts.contactsWritten)}</td><td align="right">${esc(r.requests)}</td></tr>`).join('');
   return layout('Sync', `${live ? '<meta http-equiv="refresh" content="2">' : ''}<h1>Sync</h1>
 <div class="card"><p>Writes go out in batches of 100 within HubSpot's limits (110 requests per 10 s, search 5 per second); nothing is lost if a worker stops.</p>
+<p data-testid="sync-scope">Companies synced: ${st.scope ? `members of the HubSpot list <strong>${esc(st.scope.name)}</strong> (${esc(st.scope.listId)})` : '<strong>all companies</strong>'} · <a href="/sync/scope" data-testid="change-scope">change</a></p>
 <form method="post" action="/sync/run"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button data-testid="run-sync"${live ? ' disabled' : ''}>Run a full sync now</button></form></div>
 ${st.credits ? creditsCard(st.credits) : ''}
 ${current}
@@ -45,4 +46,24 @@ function creditsCard(c: CreditStatus & { waiting: number }): string {
 <span data-testid="credits-used">${esc(c.used)} of ${esc(c.allowance)}</span> used this ${per}; credits return ${esc(c.period.end.toISOString().slice(0, 10))}.
 A record's first enrichment in a ${per} spends a credit; refreshing it again in the same ${per} is free.</p>
 ${c.waiting ? `${problem('ERR_QUOTA_FREE', `${c.waiting} matched companies wait for credits; they go out, with their contacts, on the first run after credits return.`, 'warn')}` : ''}</div>`;
+}
+
+export interface SyncScopeView { listId: string; name: string }
+
+/** Which companies the portal's syncs cover: all, or the members of one HubSpot company list. */
+export function syncScopePage(user: { email: string; csrf: string }, st: { scope: SyncScopeView | null; canList: boolean; lists: { listId: string; name: string; size: number | null }[] }, error?: string): string {
+  const options = st.lists.map((l) => `<option value="${esc(l.listId)}"${st.scope?.listId === l.listId ? ' selected' : ''}>${esc(l.name)}${l.size === null ? '' : ` (${esc(l.size)} companies)`}</option>`).join('');
+  const listChoice = st.canList
+    ? (st.lists.length
+      ? `<label><input type="radio" name="scope" value="list" data-testid="scope-list"${st.scope ? ' checked' : ''}> Only the members of this HubSpot company list:</label>
+<select name="listId" data-testid="scope-list-id">${options}</select>`
+      : '<p>This portal has no company lists yet. Create one in HubSpot (Contacts → Lists, object: companies).</p>')
+    : '<p data-testid="scope-needs-grant">Syncing one list needs the optional <code>crm.lists.read</code> scope: reconnect HubSpot from <a href="/integrations">Integrations</a> and grant it.</p>';
+  return layout('Companies to sync', `<h1>Companies to sync</h1>
+${error ? `<div class="card error" role="alert" data-testid="scope-error">${esc(error)}</div>` : ''}
+<div class="card"><form method="post" action="/sync/scope"><input type="hidden" name="csrf" value="${esc(user.csrf)}">
+<p><label><input type="radio" name="scope" value="all" data-testid="scope-all"${st.scope ? '' : ' checked'}> All companies in the portal</label></p>
+<p>${listChoice}</p>
+<p>The next run (and every nightly run) reads only what you choose here; values already written stay on records.</p>
+<button data-testid="save-scope">Save</button> <a href="/sync">Cancel</a></form></div>`, user);
 }

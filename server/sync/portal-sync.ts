@@ -10,6 +10,7 @@ import { normalizeDomain } from '../matching/domain';
 import { storeMatches } from '../matching/match-portal';
 import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
 import { bodyOf, HubSpotGateway, statusOf } from './hubspot-gateway';
+import { listMembersPage } from './list-scope';
 import { budgetFor, type RateBudget } from './rate-budget';
 import { companyValues, contactValues, stamped, valuesHash, type Wire } from './record-values';
 
@@ -37,6 +38,8 @@ export interface SyncCursor {
   since?: number;
   exclude?: [number, number] | null;
   profilesSince?: number;
+  /** Only the members of this HubSpot company list (the portal's sync scope when the run was created). */
+  listId?: string;
   /** Companies that waited for credits went out in this run: read all contacts, not only changed ones (theirs waited too). */
   contactsAll?: boolean;
 }
@@ -278,7 +281,14 @@ async function pageFor(ctx: StepContext, objectType: 'companies' | 'contacts', a
 async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const { s, gw } = ctx;
   const counts = run.counts;
-  const page = await pageFor(ctx, 'companies', ctx.readAfter ?? run.cursor.after, run.cursor);
+  const from = ctx.readAfter ?? run.cursor.after;
+  // A run limited to a HubSpot list reads its members (paged by HubSpot's token) instead of searching.
+  const listed = run.cursor.listId ? await listMembersPage(gw, run.cursor.listId, from, COMPANY_READ) : null;
+  const page: SearchPage = listed ?? await pageFor(ctx, 'companies', from, run.cursor);
+  if (listed && !listed.results.length && listed.next) {
+    ctx.readAfter = listed.next; // a page of members all deleted since: nothing to do here
+    return;
+  }
   if (!page.results.length) {
     // Records vanished since the last page said there were more: write what waits, move on.
     await flushCarry(ctx, run, 'companies', next(run.cursor, afterCompanies(run.cursor)));
@@ -316,11 +326,11 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
     if (m.status !== 'matched' || !m.profile_id || !m.values) continue;
     carryIfChanged(ctx, { ...m, profile_id: m.profile_id, values: m.values }, now, pageAfter, counts);
   }
-  const last = isLast(page);
+  const last = listed ? !listed.next : isLast(page);
   const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
   if (ctx.releasedFromQuota && run.cursor.since !== undefined) run.cursor.contactsAll = true;
   counts.companiesWritten += written.length;
-  ctx.readAfter = companies[companies.length - 1]!.id;
+  ctx.readAfter = listed ? listed.next ?? '' : companies[companies.length - 1]!.id;
   const cursor: SyncCursor = last ? next(run.cursor, afterCompanies(run.cursor)) : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
@@ -581,8 +591,9 @@ export const SEARCH_INDEX_OVERLAP_MS = 60_000;
 export async function createRun(knex: Knex, portalId: number, kind: 'first' | 'full' | 'nightly' = 'first', opts: { overlapMs?: number; plannedAt?: Date } = {}): Promise<string> {
   const conn = await knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
   if (!conn) throw new Error(`no HubSpot connection for portal ${portalId}`);
-  let cursor: SyncCursor = { phase: 'companies', after: '', seq: 0 };
-  if (kind === 'nightly') {
+  let cursor: SyncCursor = { phase: 'companies', after: '', seq: 0, ...(conn.sync_list_id ? { listId: conn.sync_list_id } : {}) };
+  // A list-scoped portal reads its list whole each run (lists are small; membership has no modified-since).
+  if (kind === 'nightly' && !conn.sync_list_id) {
     const prev = await knex('sync_runs').where({ connection_id: conn.id, status: 'succeeded' }).whereIn('kind', ['first', 'full', 'nightly']).orderBy('finished_at', 'desc').first();
     if (!prev) kind = 'full';
     else {

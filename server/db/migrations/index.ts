@@ -7,6 +7,7 @@ import * as m005 from './005_icp';
 import * as m006 from './006_sync';
 import * as m007 from './007_credits';
 import * as m008 from './008_request_seconds';
+import * as m009 from './009_sync_list';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '006_sync': m006,
   '007_credits': m007,
   '008_request_seconds': m008,
+  '009_sync_list': m009,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
