@@ -6,6 +6,7 @@ import { registerEmulator } from './commands/emulator';
 import { registerMatch } from './commands/match';
 import { registerContacts } from './commands/contacts';
 import { registerSync } from './commands/sync';
+import { registerCredits } from './commands/credits';
 import { registerProfiles } from './commands/profiles';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerMatch(program);
   registerContacts(program);
   registerSync(program);
+  registerCredits(program);
   registerProfiles(program);
   registerBench(program);
   for (const c of program.commands) c.exitOverride();

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KUSTIQ_BIN } from '../../bench/spawn-emulator';
 import { creditStatus, spendCredits } from '../../server/credits/credit-ledger';
 import { periodOf } from '../../server/credits/plans';
 import { syncRecord } from '../../server/sync/record-sync';
@@ -108,5 +110,19 @@ describe('credits', () => {
     expect(ofMatched.length).toBeGreaterThan(10);
     for (const c of ofMatched) expect(c.properties.kustiq_contact_role, c.id).toBeTruthy();
     expect(run.counts.contactsWritten).toBeGreaterThan(0);
+  });
+
+  it('kustiq credits shows a workspace\'s credits, changes its plan and grants credits', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [KUSTIQ_BIN, 'credits', '--portal', String(fx.emu.portalId), ...args], { env: { ...process.env, ...fx.env }, encoding: 'utf8', timeout: 60_000 });
+    const shown = cli('--json');
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ plan: 'insight', allowance: 200, waiting: 0 });
+    const changed = cli('--plan', 'pro', '--grant', '50', '--reason', 'pilot', '--json');
+    expect(changed.status, changed.stderr).toBe(0);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ plan: 'pro', allowance: 850, metered: true });
+    const bad = cli('--plan', 'gold');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--plan must be free, insight or pro');
+    expect(cli('--grant', '5').stderr).toContain('--grant needs --reason');
   });
 });
