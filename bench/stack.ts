@@ -1,3 +1,4 @@
+import { registerWebhookJobs } from '../server/worker/webhook-jobs';
 import { registerEventJobs } from '../server/worker/event-jobs';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,6 +59,7 @@ export async function startStack(opts: { companies: number; contacts?: number; w
     await registerSyncJobs(worker.boss, services);
     await registerRecordJobs(worker.boss, services);
     await registerEventJobs(worker.boss, services);
+    await registerWebhookJobs(worker, services);
     services.boss = worker.boss;
   }
   const app = createHttpApp({ config, knex: db.knex, log, install: services });

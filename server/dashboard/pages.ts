@@ -21,7 +21,7 @@ export function layout(title: string, body: string, user?: { email: string; csrf
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Kustiq</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head><body>
 <header><strong>Kustiq</strong>${user ? `<span>${esc(user.email)} · <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="logout">Sign out</button></form></span>` : ''}</header>
-<main>${user ? '<nav style="margin-bottom:16px"><a href="/integrations">Integrations</a> · <a href="/review" data-testid="nav-review">Review matches</a> · <a href="/sync" data-testid="nav-sync">Sync</a> · <a href="/icp" data-testid="nav-icp">ICP</a></nav>' : ''}${body}</main></body></html>`;
+<main>${user ? '<nav style="margin-bottom:16px"><a href="/integrations">Integrations</a> · <a href="/review" data-testid="nav-review">Review matches</a> · <a href="/sync" data-testid="nav-sync">Sync</a> · <a href="/icp" data-testid="nav-icp">ICP</a> · <a href="/webhooks" data-testid="nav-webhooks">Webhooks</a></nav>' : ''}${body}</main></body></html>`;
 }
 
 export function problem(code: ErrorCode, detail: string | null, kind: 'error' | 'warn' = 'error'): string {

@@ -22,6 +22,7 @@ import { queueRescore } from '../worker/icp-jobs';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
 import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
 import { syncPage, syncScopePage } from './sync-page';
+import { registerWebhookRoutes } from './webhook-routes';
 import { companyLists, LIST_SCOPE, setSyncList } from '../sync/list-scope';
 import { HubSpotGateway } from '../sync/hubspot-gateway';
 import { recentRuns, runDetail } from '../sync/run-views';
@@ -299,19 +300,20 @@ export function dashboardRoutes(s: InstallServices): Router {
     }
   });
   // JSON API actions on the session's workspace: x-kustiq-csrf on writes; bad input answers 400 naming the field.
-  const jsonApi = (fn: (workspaceId: string, userId: string, body: unknown) => Promise<unknown>) =>
+  const jsonApi = (fn: (workspaceId: string, userId: string, body: unknown, req: Request) => Promise<unknown>) =>
     async (req: Request, res: Response, next: (e: unknown) => void) => {
       try {
         const sess = requireSession(req, res);
         if (!sess) return;
         if (req.method !== 'GET' && req.get('x-kustiq-csrf') !== sess.csrf) return void res.status(403).json({ error: { message: 'x-kustiq-csrf header missing or wrong', field: 'x-kustiq-csrf' } });
-        res.json(await fn(sess.workspaceId, sess.userId, req.body));
+        res.json(await fn(sess.workspaceId, sess.userId, req.body, req));
       } catch (err) {
         if (err instanceof z.ZodError) return void res.status(400).json({ error: { message: `Invalid ${icpProblems(err).map((f) => f.field).join(', ')}`, fields: icpProblems(err) } });
         if (err instanceof FieldError) return void res.status(400).json({ error: { message: err.message, fields: [{ field: err.field, problem: err.message }] } });
         next(err);
       }
     };
+  registerWebhookRoutes(r, s, { form, requireSession, checkCsrf, jsonApi });
   r.get('/api/icp', jsonApi(async (workspaceId) => ({ icp: await loadIcp(s.knex, workspaceId) })));
   r.put('/api/icp', express.json({ limit: '64kb' }), jsonApi(async (workspaceId, userId, body) => {
     const version = await saveIcp(s.knex, workspaceId, userId, IcpDefinition.parse(body));

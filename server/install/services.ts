@@ -3,7 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import { HubSpotOAuth, oauthOptions } from '../hubspot/oauth-client';
 import type { Logger } from '../log';
-import { parseKeyring } from '../vault/crypto';
+import { parseKeyring, type Keyring } from '../vault/crypto';
 import { TokenVault } from '../vault/token-vault';
 
 /** What the install, dashboard and jobs need, built once from the config. */
@@ -14,6 +14,8 @@ export interface InstallServices {
   oauth: HubSpotOAuth;
   vault: TokenVault;
   redirectUri: string;
+  /** Encrypts what is kept secret at rest (tokens, webhook secrets). */
+  keyring: Keyring;
   /** The job queue (pg-boss) for work the web asks of the workers; set once the process has one. */
   boss?: PgBoss;
 }
@@ -21,7 +23,8 @@ export interface InstallServices {
 export function installServices(config: Config, knex: Knex, log: Logger): InstallServices {
   if (!config.KUSTIQ_ENCRYPTION_KEYS) throw new Error('KUSTIQ_ENCRYPTION_KEYS is required to store HubSpot tokens');
   const oauth = new HubSpotOAuth(oauthOptions(config));
-  const vault = new TokenVault(knex, parseKeyring(config.KUSTIQ_ENCRYPTION_KEYS), oauth, log);
+  const keyring = parseKeyring(config.KUSTIQ_ENCRYPTION_KEYS);
+  const vault = new TokenVault(knex, keyring, oauth, log);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  return { config, knex, log, oauth, vault, redirectUri: new URL('/oauth/callback', publicUrl).toString() };
+  return { config, knex, log, oauth, vault, keyring, redirectUri: new URL('/oauth/callback', publicUrl).toString() };
 }

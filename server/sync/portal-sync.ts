@@ -10,6 +10,7 @@ import { normalizeDomain } from '../matching/domain';
 import { storeMatches } from '../matching/match-portal';
 import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
 import { bodyOf, HubSpotGateway, statusOf } from './hubspot-gateway';
+import { enqueueEvents, type EnrichedRecord } from '../webhooks/outbox';
 import { listMembersPage } from './list-scope';
 import { budgetFor, type RateBudget } from './rate-budget';
 import { companyValues, contactValues, stamped, valuesHash, type Wire } from './record-values';
@@ -224,7 +225,7 @@ export interface StepContext {
   total: number;
   icp: Awaited<ReturnType<typeof loadIcp>>;
   credits: { workspaceId: string; metered: boolean; runId: string };
-  matchedCompanies?: { ids: Set<string>; domains: Map<string, string>; domainOf: Map<string, string> };
+  matchedCompanies?: { ids: Set<string>; domains: Map<string, string>; domainOf: Map<string, string>; profileOf: Map<string, string> };
   /** Where the next page is read from (the committed cursor may lag behind while records wait in `carry`). */
   readAfter?: string;
   /**
@@ -312,6 +313,13 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
     const hashes = new Map(landed.map((i) => [i.record_id, i.hash]));
     for (const m of stored) if (hashes.has(m.company_id)) m.written_hash = hashes.get(m.company_id)!;
     await s.knex.transaction(async (trx) => {
+      // Written by a worker lost before its checkpoint: recorded now, with their events (values from the same profile, stamped as sent).
+      const m = new Map(stored.map((x) => [x.company_id, x]));
+      await enqueueEvents(trx, s.boss, { workspaceId: ctx.credits.workspaceId, portalId: gw.portalId, type: 'company.enriched', objectType: 'companies', records: landed.flatMap((i) => {
+        const x = m.get(i.record_id);
+        if (!x?.profile_id || !x.values) return [];
+        return [{ objectId: i.record_id, profileId: x.profile_id, properties: stamped(companyValues(x.values, { profileId: x.profile_id, confidence: x.confidence, method: x.method }, ctx.icp ? scoreCompany(ctx.icp.definition, x.values) : null), new Date(Number(i.stamp_ms))) }];
+      }) });
       for (const i of landed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: i.record_id }).update({ written_hash: i.hash, written_at: new Date(Number(i.stamp_ms)), write_status: 'written' });
       await trx('sync_intents').where({ connection_id: run.connection_id, object_type: 'companies' }).whereIn('record_id', landed.map((i) => i.record_id)).delete();
     });
@@ -334,7 +342,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const cursor: SyncCursor = last ? next(run.cursor, afterCompanies(run.cursor)) : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
-    await recordCompanyWrites(trx, run.connection_id, written, failed, now, !!ctx.icp);
+    await recordCompanyWrites(trx, ctx, written, failed, now);
   });
 }
 
@@ -346,10 +354,8 @@ async function flushCarry(ctx: StepContext, run: RunRow, objectType: 'companies'
   else run.counts.contactsWritten += written.length;
   ctx.readAfter = undefined;
   await checkpoint(ctx.s.knex, run, cursor, run.counts, ctx.gw, batches, async (trx) => {
-    if (objectType === 'companies') await recordCompanyWrites(trx, run.connection_id, written, failed, now, !!ctx.icp);
-    else for (const w of written) {
-      await trx('contact_writes').insert({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now }).onConflict(['connection_id', 'contact_id']).merge();
-    }
+    if (objectType === 'companies') await recordCompanyWrites(trx, ctx, written, failed, now);
+    else await recordContactWrites(trx, ctx, written, now);
   });
 }
 
@@ -387,11 +393,26 @@ function carryIfChanged(ctx: StepContext, m: MatchedCompany, now: Date, pageAfte
 }
 
 /** What a step wrote (and what HubSpot refused, by code), inside the step's checkpoint. */
-async function recordCompanyWrites(trx: Knex.Transaction, connectionId: string, written: Pending[], failed: { id: string; code: string }[], now: Date, withFit: boolean): Promise<void> {
-  await markCompaniesWritten(trx, connectionId, written, now, withFit);
+async function recordCompanyWrites(trx: Knex.Transaction, ctx: StepContext, written: Pending[], failed: { id: string; code: string }[], now: Date): Promise<void> {
+  const connectionId = ctx.connectionId;
+  await markCompaniesWritten(trx, connectionId, written, now, !!ctx.icp);
+  await enqueueEvents(trx, ctx.s.boss, { workspaceId: ctx.credits.workspaceId, portalId: ctx.gw.portalId, type: 'company.enriched', objectType: 'companies', records: written.map(companyEvent) });
   const byCode = new Map<string, string[]>();
   for (const f of failed) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f.id]);
   for (const [code, ids] of byCode) await trx('company_matches').where({ connection_id: connectionId }).whereIn('company_id', ids).update({ write_error: code });
+}
+
+const companyEvent = (w: Pending): EnrichedRecord => ({ objectId: w.id, profileId: w.properties.kustiq_profile_id ?? null, properties: w.properties });
+
+/** What a step wrote of contacts (and, for the outbox, their company's profile), inside the step's checkpoint. */
+async function recordContactWrites(trx: Knex.Transaction, ctx: StepContext, written: Pending[], now: Date): Promise<void> {
+  if (!written.length) return;
+  await trx('contact_writes').insert(written.map((w) => ({ connection_id: ctx.connectionId, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now, write_error: null })))
+    .onConflict(['connection_id', 'contact_id']).merge();
+  await enqueueEvents(trx, ctx.s.boss, {
+    workspaceId: ctx.credits.workspaceId, portalId: ctx.gw.portalId, type: 'contact.enriched', objectType: 'contacts',
+    records: written.map((w) => ({ objectId: w.id, profileId: (w.companyId && ctx.matchedCompanies?.profileOf.get(w.companyId)) || null, properties: w.properties })),
+  });
 }
 
 /**
@@ -467,23 +488,25 @@ async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const cursor: SyncCursor = last ? next(run.cursor, 'contacts') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter ?? '' };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, ctx.gw, batches, async (trx) => {
-    await recordCompanyWrites(trx, run.connection_id, written, failed, now, !!ctx.icp);
+    await recordCompanyWrites(trx, ctx, written, failed, now);
   });
 }
 
 async function loadMatchedCompanies(knex: Knex, connectionId: string): Promise<NonNullable<StepContext['matchedCompanies']>> {
   // A company waiting for credits, never enriched, has its contacts wait with it.
-  const rows: { company_id: string; company_domain: string | null }[] = await knex('company_matches').where({ connection_id: connectionId, status: 'matched' })
-    .andWhere((q) => q.whereNot('write_error', 'ERR_QUOTA_FREE').orWhereNull('write_error').orWhereNotNull('written_hash')).select('company_id', 'company_domain');
+  const rows: { company_id: string; company_domain: string | null; profile_id: string }[] = await knex('company_matches').where({ connection_id: connectionId, status: 'matched' })
+    .andWhere((q) => q.whereNot('write_error', 'ERR_QUOTA_FREE').orWhereNull('write_error').orWhereNotNull('written_hash')).select('company_id', 'company_domain', 'profile_id');
   const ids = new Set<string>();
   const domains = new Map<string, string>();
   const domainOf = new Map<string, string>();
+  const profileOf = new Map<string, string>();
   for (const r of rows) {
     ids.add(r.company_id);
+    profileOf.set(r.company_id, r.profile_id);
     const d = normalizeDomain(r.company_domain).domain;
     if (d) { domains.set(d, r.company_id); domainOf.set(r.company_id, d); }
   }
-  return { ids, domains, domainOf };
+  return { ids, domains, domainOf, profileOf };
 }
 
 async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
@@ -529,11 +552,8 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
   const cursor: SyncCursor = last ? next(run.cursor, 'done') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (last) ctx.readAfter = undefined;
   await checkpoint(s.knex, run, cursor, counts, gw, batches, async (trx) => {
-    const all = [...written, ...recordOnly];
-    if (all.length) {
-      await trx('contact_writes').insert(all.map((w) => ({ connection_id: run.connection_id, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now, write_error: null })))
-        .onConflict(['connection_id', 'contact_id']).merge();
-    }
+    // Contacts a lost worker wrote but never recorded get their record (and their event) now.
+    await recordContactWrites(trx, ctx, [...written, ...recordOnly], now);
   });
 }
 

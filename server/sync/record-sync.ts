@@ -1,4 +1,5 @@
 import { quotaMessage, refundCredits, spendCredits } from '../credits/credit-ledger';
+import { enqueueEvents } from '../webhooks/outbox';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
 import { loadIcp } from '../icp/icp-store';
@@ -66,7 +67,10 @@ export async function syncRecord(s: InstallServices, portalId: number, objectTyp
       await refundCredits(s.knex, { workspaceId: conn.workspace_id, connectionId: conn.id, recordIds: credit.spentIds, at: now });
       return skipped(out.failed[0]?.code ?? 'record_gone', 'HubSpot did not take the write');
     }
-    await s.knex.transaction((trx) => markCompaniesWritten(trx, conn.id, [{ id: recordId, properties, hash: valuesHash(values), pageAfter: '' }], now, !!icp));
+    await s.knex.transaction(async (trx) => {
+      await markCompaniesWritten(trx, conn.id, [{ id: recordId, properties, hash: valuesHash(values), pageAfter: '' }], now, !!icp);
+      await enqueueEvents(trx, s.boss, { workspaceId: conn.workspace_id, portalId, type: 'company.enriched', objectType: 'companies', records: [{ objectId: recordId, profileId: m.profile_id, properties }] });
+    });
     return { outcome: 'written', code: null, detail: null, properties };
   }
   // A contact: written only for a matched company (its association, or its email's domain).
@@ -83,7 +87,11 @@ export async function syncRecord(s: InstallServices, portalId: number, objectTyp
   const values = contactValues(enrichContact({ email, firstname: p.firstname, lastname: p.lastname, jobtitle: p.jobtitle, companyDomain: normalizeDomain(company.company_domain).domain }));
   const out = await writeBatch(gw, 'contacts', [{ id: recordId, properties: values }], null, emptyCounts());
   if (!out.written.length) return skipped(out.failed[0]?.code ?? 'record_gone', 'HubSpot did not take the write');
-  await s.knex('contact_writes').insert({ connection_id: conn.id, contact_id: recordId, company_id: company.company_id, written_hash: valuesHash(values), written_at: now })
-    .onConflict(['connection_id', 'contact_id']).merge();
+  await s.knex.transaction(async (trx) => {
+    await trx('contact_writes').insert({ connection_id: conn.id, contact_id: recordId, company_id: company.company_id, written_hash: valuesHash(values), written_at: now })
+      .onConflict(['connection_id', 'contact_id']).merge();
+    const profile = await trx('company_matches').where({ connection_id: conn.id, company_id: company.company_id }).first('profile_id');
+    await enqueueEvents(trx, s.boss, { workspaceId: conn.workspace_id, portalId, type: 'contact.enriched', objectType: 'contacts', records: [{ objectId: recordId, profileId: profile?.profile_id ?? null, properties: values }] });
+  });
   return { outcome: 'written', code: null, detail: null, properties: values };
 }

@@ -8,6 +8,8 @@ import type { Logger } from '../log';
 export interface Worker {
   boss: PgBoss;
   stop: () => Promise<void>;
+  /** Runs before the queue stops (loops of our own that fetch from it, like the webhook dispatcher). */
+  onStop?: (fn: () => Promise<void>) => void;
 }
 
 export async function startWorker(databaseUrl: string, log: Logger, opts: { maintenanceSeconds?: number } = {}): Promise<Worker> {
@@ -15,9 +17,12 @@ export async function startWorker(databaseUrl: string, log: Logger, opts: { main
   boss.on('error', (err) => log.error({ err: { message: err.message } }, 'pg-boss error'));
   await boss.start();
   log.info('worker started');
+  const hooks: (() => Promise<void>)[] = [];
   return {
     boss,
+    onStop: (fn) => void hooks.push(fn),
     stop: async () => {
+      for (const fn of hooks) await fn();
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };

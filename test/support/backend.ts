@@ -1,3 +1,4 @@
+import { registerWebhookJobs } from '../../server/worker/webhook-jobs';
 import { registerEventJobs } from '../../server/worker/event-jobs';
 import { registerRecordJobs } from '../../server/worker/record-jobs';
 import type { Server } from 'node:http';
@@ -73,6 +74,7 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
       await registerSyncJobs(worker.boss, fx.services);
       await registerRecordJobs(worker.boss, fx.services);
       await registerEventJobs(worker.boss, fx.services);
+      await registerWebhookJobs(worker, fx.services);
       fx.services.boss = worker.boss;
     }
     const app = createHttpApp({ config, knex: fx.db.knex, log, install: fx.services });

@@ -1,3 +1,4 @@
+import { registerWebhookJobs } from '../../worker/webhook-jobs';
 import { registerEventJobs } from '../../worker/event-jobs';
 import { registerRecordJobs } from '../../worker/record-jobs';
 import type { Server } from 'node:http';
@@ -68,6 +69,7 @@ export function registerDemo(program: Command): void {
       await registerSyncJobs(worker.boss, install);
       await registerRecordJobs(worker.boss, install);
       await registerEventJobs(worker.boss, install);
+      await registerWebhookJobs(worker, install);
       install.boss = worker.boss;
       const app = createHttpApp({ config, knex: db.knex, log, install });
       const server = await new Promise<Server>((resolve) => {

@@ -1,3 +1,4 @@
+import { registerWebhookJobs } from '../../worker/webhook-jobs';
 import { registerEventJobs } from '../../worker/event-jobs';
 import { registerRecordJobs } from '../../worker/record-jobs';
 import type { Server } from 'node:http';
@@ -30,6 +31,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
       await registerNightlyPlanner(worker.boss, install);
       await registerRecordJobs(worker.boss, install);
       await registerEventJobs(worker.boss, install);
+      await registerWebhookJobs(worker, install);
     } else worker = await startJobSender(db.url, log);
     install.boss = worker.boss;
     if (parts.web) {

@@ -8,6 +8,7 @@ import * as m006 from './006_sync';
 import * as m007 from './007_credits';
 import * as m008 from './008_request_seconds';
 import * as m009 from './009_sync_list';
+import * as m010 from './010_webhooks';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '007_credits': m007,
   '008_request_seconds': m008,
   '009_sync_list': m009,
+  '010_webhooks': m010,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,58 @@
+import type { Knex } from 'knex';
+import type PgBoss from 'pg-boss';
+import type { EventType } from './endpoints';
+
+/**
+ * The transactional outbox. Called inside the transaction that records writes to HubSpot:
+ * the events, one delivery per subscribed endpoint, and the pg-boss jobs that deliver
+ * them commit together with the writes or not at all. So an enrichment never happens
+ * without its event, and no event exists for a write that did not happen.
+ */
+export const WEBHOOK_QUEUE = 'webhook-deliver';
+
+/** pg-boss job options for a delivery: a job whose worker vanished is run again after 30 s (the attempt's 10 s timeout fits). */
+export const DELIVERY_JOB = { retryLimit: 20, retryDelay: 1, expireInSeconds: 30 } as const;
+
+export interface EnrichedRecord { objectId: string; profileId: string | null; properties: Record<string, string> }
+
+/** pg-boss's queries run on a knex transaction (pg-boss numbers its parameters, knex wants `?`). */
+export function knexDb(trx: Knex | Knex.Transaction): PgBoss.Db {
+  return {
+    executeSql: async (text: string, values: unknown[] = []) => {
+      const bindings: unknown[] = [];
+      const sql = text.replace(/\?/g, '\\?').replace(/\$(\d+)/g, (_m, n: string) => {
+        bindings.push(values[Number(n) - 1] ?? null); // knex refuses undefined; pg-boss passes unset defaults as undefined
+        return '?';
+      });
+      const r = await trx.raw(sql, bindings as Knex.RawBinding[]);
+      return { rows: r.rows ?? [] };
+    },
+  };
+}
+
+export async function enqueueEvents(trx: Knex.Transaction, boss: PgBoss | undefined, e: { workspaceId: string; portalId: number; type: EventType; objectType: 'companies' | 'contacts'; records: EnrichedRecord[] }): Promise<number> {
+  if (!e.records.length) return 0;
+  const endpoints: { id: string; max_concurrency: number }[] = await trx('webhook_endpoints').where({ workspace_id: e.workspaceId, enabled: true }).whereRaw('? = ANY(event_types)', [e.type]).select('id', 'max_concurrency');
+  if (!endpoints.length) return 0;
+  const events: { id: string }[] = await trx('webhook_events').insert(e.records.map((r) => ({
+    workspace_id: e.workspaceId, type: e.type, portal_id: e.portalId, object_type: e.objectType, object_id: r.objectId, profile_id: r.profileId, properties: JSON.stringify(r.properties),
+  }))).returning('id');
+  return enqueueDeliveries(trx, boss, events.flatMap((ev) => endpoints.map((ep) => ({ event_id: ev.id, endpoint_id: ep.id }))), new Map(endpoints.map((ep) => [ep.id, ep.max_concurrency])));
+}
+
+/** Delivery rows and their jobs, in the caller's transaction. */
+export async function enqueueDeliveries(trx: Knex.Transaction, boss: PgBoss | undefined, rows: { event_id: string; endpoint_id: string }[], maxConcurrency: Map<string, number>): Promise<number> {
+  if (!rows.length) return 0;
+  const now = new Date();
+  const deliveries: { id: string; endpoint_id: string }[] = await trx('webhook_deliveries').insert(rows.map((r) => ({ ...r, next_attempt_at: now }))).returning(['id', 'endpoint_id']);
+  // Without a queue in this process (a bench or a script), the sweeper queues them within a minute.
+  if (boss) await boss.insert(deliveries.map((d) => deliveryJob(d.id, d.endpoint_id, maxConcurrency.get(d.endpoint_id) ?? 16)), { db: knexDb(trx) });
+  return deliveries.length;
+}
+
+export interface DeliveryJobData { deliveryId: string; endpointId: string; maxConcurrency: number }
+
+/** A delivery's job (the endpoint rides along so the dispatcher can keep it within its limit before loading anything). */
+export function deliveryJob(deliveryId: string, endpointId: string, maxConcurrency: number, startAfter?: Date): PgBoss.JobInsert<DeliveryJobData> {
+  return { name: WEBHOOK_QUEUE, data: { deliveryId, endpointId, maxConcurrency }, ...DELIVERY_JOB, ...(startAfter ? { startAfter } : {}) };
+}

@@ -1,0 +1,146 @@
+import type PgBoss from 'pg-boss';
+import type { InstallServices } from '../install/services';
+import { deliverBatch, type DeliveryDeps } from '../webhooks/deliver';
+import { httpSender, type Sender } from '../webhooks/http-sender';
+import { deliveryJob, WEBHOOK_QUEUE, type DeliveryJobData } from '../webhooks/outbox';
+import type { Worker } from './worker';
+
+/**
+ * Delivers webhooks. A dispatcher fetches delivery jobs from pg-boss itself (every 100 ms
+ * while idle, at once while there is more) rather than through `work()`, whose batch would
+ * hold a poller until its slowest receiver answered: here each endpoint has its own slots
+ * (its max concurrency), jobs wait for a slot in memory, and an endpoint with twice its
+ * limit already waiting has further jobs put back 5 s later, so one slow receiver can never
+ * take the capacity others need. A job is completed when its attempt is recorded; a worker
+ * killed mid-flight leaves its jobs active, pg-boss expires them after 30 s and they run
+ * again (the receiver may see the event twice: same id). A sweeper queues any pending
+ * delivery whose job was lost.
+ */
+export const WEBHOOK_SWEEP_QUEUE = 'webhook-sweep';
+const DEFER_MS = 5_000;
+
+interface EndpointSlots { active: number; waiting: PgBoss.Job<DeliveryJobData>[] }
+
+export class WebhookDispatcher {
+  private readonly endpoints = new Map<string, EndpointSlots>();
+  private total = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private fetching = false;
+  private idle: Promise<void> = Promise.resolve();
+  private settle: (() => void) | null = null;
+
+  constructor(private readonly boss: PgBoss, private readonly deps: DeliveryDeps, private readonly opts: { capacity: number; pollMs: number } = { capacity: 400, pollMs: 100 }) {}
+
+  start(): void {
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.total > 0) {
+      this.idle = new Promise((r) => { this.settle = r; });
+      await Promise.race([this.idle, new Promise((r) => setTimeout(r, 15_000))]);
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => { this.timer = null; void this.tick(); }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.fetching) return;
+    const free = this.opts.capacity - this.total;
+    if (free <= 0) return; // a finishing batch calls tick again
+    this.fetching = true;
+    let jobs: PgBoss.Job<DeliveryJobData>[] = [];
+    try {
+      jobs = (await this.boss.fetch<DeliveryJobData>(WEBHOOK_QUEUE, { batchSize: Math.min(free, 100) })) ?? [];
+    } catch (err) {
+      if (!this.stopped) this.deps.log.warn({ err: { message: (err as Error).message } }, 'webhook dispatcher could not fetch jobs');
+      this.fetching = false;
+      this.schedule(1000);
+      return;
+    }
+    this.fetching = false;
+    const deferred: PgBoss.Job<DeliveryJobData>[] = [];
+    for (const job of jobs) {
+      const slots = this.slots(job.data.endpointId);
+      if (slots.active + slots.waiting.length >= 2 * job.data.maxConcurrency) deferred.push(job);
+      else { slots.waiting.push(job); this.total++; }
+    }
+    if (deferred.length) void this.defer(deferred);
+    for (const [id, slots] of this.endpoints) this.pump(id, slots);
+    if (jobs.length && jobs.length === Math.min(free, 100)) void this.tick();
+    else this.schedule(this.opts.pollMs);
+  }
+
+  private slots(endpointId: string): EndpointSlots {
+    let s = this.endpoints.get(endpointId);
+    if (!s) { s = { active: 0, waiting: [] }; this.endpoints.set(endpointId, s); }
+    return s;
+  }
+
+  private pump(endpointId: string, slots: EndpointSlots): void {
+    const max = slots.waiting[0]?.data.maxConcurrency ?? 1;
+    const n = Math.min(max - slots.active, slots.waiting.length);
+    if (n <= 0) return;
+    const batch = slots.waiting.splice(0, n);
+    slots.active += n;
+    void this.run(batch).finally(() => {
+      slots.active -= n;
+      this.total -= n;
+      if (!slots.active && !slots.waiting.length) this.endpoints.delete(endpointId);
+      if (this.stopped && this.total === 0) this.settle?.();
+      this.pump(endpointId, slots);
+      void this.tick();
+    });
+  }
+
+  private async run(jobs: PgBoss.Job<DeliveryJobData>[]): Promise<void> {
+    try {
+      const outcomes = await deliverBatch(this.deps, jobs.map((j) => j.data.deliveryId));
+      const byId = new Map(jobs.map((j) => [j.data.deliveryId, j.data]));
+      const retries = outcomes.filter((o) => o.outcome === 'retry' && o.nextAttemptAt);
+      if (retries.length) await this.boss.insert(retries.map((o) => { const d = byId.get(o.deliveryId)!; return deliveryJob(d.deliveryId, d.endpointId, d.maxConcurrency, o.nextAttemptAt); }));
+      await this.boss.complete(WEBHOOK_QUEUE, jobs.map((j) => j.id));
+    } catch (err) {
+      // The claim lapses and pg-boss retries the jobs (or the sweeper finds the deliveries).
+      this.deps.log.error({ err: { message: (err as Error).message } }, 'webhook delivery batch failed');
+      await this.boss.fail(WEBHOOK_QUEUE, jobs.map((j) => j.id)).catch(() => undefined);
+    }
+  }
+
+  private async defer(jobs: PgBoss.Job<DeliveryJobData>[]): Promise<void> {
+    try {
+      const later = new Date(Date.now() + DEFER_MS);
+      await this.boss.insert(jobs.map((j) => deliveryJob(j.data.deliveryId, j.data.endpointId, j.data.maxConcurrency, later)));
+      await this.boss.complete(WEBHOOK_QUEUE, jobs.map((j) => j.id));
+    } catch (err) {
+      this.deps.log.warn({ err: { message: (err as Error).message } }, 'could not put webhook jobs back');
+    }
+  }
+}
+
+/** Pending deliveries whose job went missing (a process without a queue made them, or a retry was never queued): queued again. */
+export async function sweepDeliveries(boss: PgBoss, s: InstallServices, olderThanMs = 120_000): Promise<number> {
+  const rows: { id: string; endpoint_id: string; max_concurrency: number }[] = await s.knex('webhook_deliveries as d').join('webhook_endpoints as ep', 'ep.id', 'd.endpoint_id')
+    .where('d.status', 'pending').andWhere('d.next_attempt_at', '<', new Date(Date.now() - olderThanMs)).limit(5000).select('d.id', 'd.endpoint_id', 'ep.max_concurrency');
+  if (rows.length) await boss.insert(rows.map((r) => deliveryJob(r.id, r.endpoint_id, r.max_concurrency)));
+  return rows.length;
+}
+
+export async function registerWebhookJobs(worker: Worker | { boss: PgBoss; onStop?: Worker['onStop'] }, s: InstallServices, opts: { send?: Sender; sweepCron?: string } = {}): Promise<WebhookDispatcher> {
+  const { boss } = worker;
+  await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, policy: 'standard' } as PgBoss.Queue);
+  await boss.createQueue(WEBHOOK_SWEEP_QUEUE, { name: WEBHOOK_SWEEP_QUEUE, policy: 'singleton' } as PgBoss.Queue);
+  await boss.schedule(WEBHOOK_SWEEP_QUEUE, opts.sweepCron ?? '* * * * *');
+  await boss.work(WEBHOOK_SWEEP_QUEUE, async () => { await sweepDeliveries(boss, s); });
+  const send = opts.send ?? httpSender({ allowPrivate: s.config.KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS });
+  const dispatcher = new WebhookDispatcher(boss, { knex: s.knex, keyring: s.keyring, log: s.log, send });
+  dispatcher.start();
+  worker.onStop?.(() => dispatcher.stop());
+  return dispatcher;
+}
