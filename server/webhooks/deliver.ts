@@ -39,24 +39,37 @@ interface Row {
 
 const RESIGN_ON = new Set([400, 401, 403]);
 
+/** Secrets per workspace for a couple of seconds (one decrypt per batch, not per delivery); a rotation is seen within that. */
+const SECRET_TTL_MS = 2000;
+const secretCache = new Map<string, { at: number; secrets: SigningSecrets | null }>();
+async function cachedSecrets(deps: DeliveryDeps, workspaceId: string, now: Date): Promise<SigningSecrets | null> {
+  const hit = secretCache.get(workspaceId);
+  if (hit && Date.now() - hit.at < SECRET_TTL_MS && !deps.now) return hit.secrets;
+  const secrets = await signingSecrets(deps.knex, deps.keyring, workspaceId, now);
+  secretCache.set(workspaceId, { at: Date.now(), secrets });
+  return secrets;
+}
+
 /** A claimed delivery is not attempted by anyone else for this long (a lost worker's claim lapses; the sweeper re-queues it). */
 export const CLAIM_MS = 30_000;
 
 export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): Promise<AttemptOutcome[]> {
   const now = deps.now ?? (() => new Date());
-  // Claim what is due: a job run twice (or a sweeper's extra job) finds nothing to do.
+  // Claim what is due and load it, in one statement: a job run twice (or a sweeper's extra job) finds nothing to do.
   const t = now();
-  const claimed: string[] = (await deps.knex('webhook_deliveries').whereIn('id', deliveryIds).where({ status: 'pending' })
-    .andWhere((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', new Date(t.getTime() + 1000)))
-    .update({ next_attempt_at: new Date(t.getTime() + CLAIM_MS) }).returning('id')).map((r: { id: string }) => r.id);
-  const outcomes: AttemptOutcome[] = deliveryIds.filter((id) => !claimed.includes(id)).map((deliveryId) => ({ deliveryId, outcome: 'skipped' as const }));
-  if (!claimed.length) return outcomes;
-  const rows: Row[] = await deps.knex('webhook_deliveries as d').join('webhook_endpoints as ep', 'ep.id', 'd.endpoint_id').join('webhook_events as e', 'e.id', 'd.event_id')
-    .whereIn('d.id', claimed)
-    .select('d.id', 'd.attempts', 'd.created_at', 'd.endpoint_id', 'ep.url', 'ep.enabled', 'ep.signing', 'ep.workspace_id',
-      'd.event_id', 'e.type', 'e.portal_id', 'e.object_type', 'e.object_id', 'e.profile_id', 'e.properties');
+  const { rows }: { rows: Row[] } = await deps.knex.raw(
+    `WITH c AS (
+       UPDATE webhook_deliveries d SET next_attempt_at = ? WHERE d.id = ANY(?::uuid[]) AND d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+       RETURNING d.id, d.attempts, d.created_at, d.endpoint_id, d.event_id)
+     SELECT c.*, ep.url, ep.enabled, ep.signing, ep.workspace_id, e.type, e.portal_id, e.object_type, e.object_id, e.profile_id, e.properties
+     FROM c JOIN webhook_endpoints ep ON ep.id = c.endpoint_id JOIN webhook_events e ON e.id = c.event_id`,
+    [new Date(t.getTime() + CLAIM_MS), deliveryIds, new Date(t.getTime() + 1000)],
+  );
+  const claimed = new Set(rows.map((r) => r.id));
+  const outcomes: AttemptOutcome[] = deliveryIds.filter((id) => !claimed.has(id)).map((deliveryId) => ({ deliveryId, outcome: 'skipped' as const }));
+  if (!rows.length) return outcomes;
   const secrets = new Map<string, SigningSecrets | null>();
-  for (const ws of new Set(rows.map((r) => r.workspace_id))) secrets.set(ws, await signingSecrets(deps.knex, deps.keyring, ws, now()));
+  for (const ws of new Set(rows.map((r) => r.workspace_id))) secrets.set(ws, await cachedSecrets(deps, ws, now()));
   const results: { row: Row; at: Date; res: SendResult; body: string; signature: string; used: 'current' | 'previous' }[] = [];
   await Promise.all(rows.map(async (row) => {
     const attempt = async () => {
@@ -100,22 +113,22 @@ export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): P
       reason: outcome === 'refused' ? (res.refusedTarget ? res.error : `the receiver answered ${res.status}`) : outcome === 'dropped' ? `undelivered 24 hours after the event (last: ${res.status ?? res.error})` : null,
     };
   });
-  await deps.knex.transaction(async (trx) => {
-    await trx('webhook_attempts').insert(updates.map((u) => ({ delivery_id: u.id, attempt: u.attempts, at: u.at, status: u.last_status, error: u.last_error, latency_ms: u.latency })));
-    await trx.raw(
-      `UPDATE webhook_deliveries d SET status = x.status, attempts = x.attempts, next_attempt_at = x.next, last_status = x.last_status, last_error = x.last_error,
-         last_latency_ms = x.latency, last_body = x.body, last_signature = x.signature, last_secret = x.used,
-         delivered_at = CASE WHEN x.status = 'delivered' THEN x.at ELSE d.delivered_at END
-       FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, status text, attempts int, next timestamptz, last_status int, last_error text, latency int, body text, signature text, used text, at timestamptz)
-       WHERE d.id = x.id`,
-      [JSON.stringify(updates.map(({ id, status, attempts, next, last_status, last_error, latency, body, signature, used, at }) => ({ id, status, attempts, next, last_status, last_error, latency, body, signature: signature || null, used, at })))],
-    );
-    const dead = updates.filter((u) => u.reason);
-    if (dead.length) await trx('webhook_dead_letters').insert(dead.map((u) => ({ delivery_id: u.id, reason: u.reason, attempts: u.attempts, dropped_at: u.at })));
-    // A receiver that took a delivery signed with the other secret has switched: sign with that from now on.
-    const switched = new Map(updates.filter((u) => u.outcome === 'delivered' && u.used !== u.signing).map((u) => [u.endpoint, u.used]));
-    for (const [endpoint, used] of switched) await trx('webhook_endpoints').where({ id: endpoint }).update({ signing: used });
-  });
+  // One statement (atomic by itself): the attempts, the deliveries' new state, dead letters, and
+  // the endpoints that took a delivery signed with the other secret (they have switched).
+  await deps.knex.raw(
+    `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, status text, attempts int, next timestamptz, last_status int, last_error text, latency int,
+                 body text, signature text, used text, at timestamptz, reason text, endpoint uuid, switched boolean)),
+     u AS (UPDATE webhook_deliveries d SET status = x.status, attempts = x.attempts, next_attempt_at = x.next, last_status = x.last_status, last_error = x.last_error,
+             last_latency_ms = x.latency, last_body = x.body, last_signature = x.signature, last_secret = x.used,
+             delivered_at = CASE WHEN x.status = 'delivered' THEN x.at ELSE d.delivered_at END
+           FROM x WHERE d.id = x.id RETURNING d.id),
+     dl AS (INSERT INTO webhook_dead_letters (delivery_id, reason, attempts, dropped_at) SELECT id, reason, attempts, at FROM x WHERE reason IS NOT NULL),
+     sw AS (UPDATE webhook_endpoints ep SET signing = s.used FROM (SELECT DISTINCT endpoint, used FROM x WHERE switched) s WHERE ep.id = s.endpoint)
+     INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, latency_ms) SELECT id, attempts, at, last_status, last_error, latency FROM x`,
+    [JSON.stringify(updates.map(({ id, status, attempts, next, last_status, last_error, latency, body, signature, used, at, reason, endpoint, outcome, signing }) => ({
+      id, status, attempts, next, last_status, last_error, latency, body, signature: signature || null, used, at, reason, endpoint, switched: outcome === 'delivered' && used !== signing,
+    })))],
+  );
   for (const u of updates) {
     if (u.outcome === 'dropped' || u.outcome === 'refused') deps.log.warn({ deliveryId: u.id, endpointId: u.endpoint, attempts: u.attempts, reason: u.reason }, 'webhook delivery dropped (dead-letter log)');
   }

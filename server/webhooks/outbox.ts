@@ -30,14 +30,16 @@ export function knexDb(trx: Knex | Knex.Transaction): PgBoss.Db {
   };
 }
 
-export async function enqueueEvents(trx: Knex.Transaction, boss: PgBoss | undefined, e: { workspaceId: string; portalId: number; type: EventType; objectType: 'companies' | 'contacts'; records: EnrichedRecord[] }): Promise<number> {
-  if (!e.records.length) return 0;
+/** Returns the ids of the events made (none when no endpoint wants them). */
+export async function enqueueEvents(trx: Knex.Transaction, boss: PgBoss | undefined, e: { workspaceId: string; portalId: number; type: EventType; objectType: 'companies' | 'contacts'; records: EnrichedRecord[] }): Promise<string[]> {
+  if (!e.records.length) return [];
   const endpoints: { id: string; max_concurrency: number }[] = await trx('webhook_endpoints').where({ workspace_id: e.workspaceId, enabled: true }).whereRaw('? = ANY(event_types)', [e.type]).select('id', 'max_concurrency');
-  if (!endpoints.length) return 0;
+  if (!endpoints.length) return [];
   const events: { id: string }[] = await trx('webhook_events').insert(e.records.map((r) => ({
     workspace_id: e.workspaceId, type: e.type, portal_id: e.portalId, object_type: e.objectType, object_id: r.objectId, profile_id: r.profileId, properties: JSON.stringify(r.properties),
   }))).returning('id');
-  return enqueueDeliveries(trx, boss, events.flatMap((ev) => endpoints.map((ep) => ({ event_id: ev.id, endpoint_id: ep.id }))), new Map(endpoints.map((ep) => [ep.id, ep.max_concurrency])));
+  await enqueueDeliveries(trx, boss, events.flatMap((ev) => endpoints.map((ep) => ({ event_id: ev.id, endpoint_id: ep.id }))), new Map(endpoints.map((ep) => [ep.id, ep.max_concurrency])));
+  return events.map((ev) => ev.id);
 }
 
 /** Delivery rows and their jobs, in the caller's transaction. */

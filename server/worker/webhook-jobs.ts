@@ -18,6 +18,7 @@ import type { Worker } from './worker';
  */
 export const WEBHOOK_SWEEP_QUEUE = 'webhook-sweep';
 const DEFER_MS = 5_000;
+const SUB_BATCH = 16;
 
 interface EndpointSlots { active: number; waiting: PgBoss.Job<DeliveryJobData>[] }
 
@@ -84,9 +85,14 @@ export class WebhookDispatcher {
   }
 
   private pump(endpointId: string, slots: EndpointSlots): void {
+    while (this.pumpOne(endpointId, slots));
+  }
+
+  private pumpOne(endpointId: string, slots: EndpointSlots): boolean {
     const max = slots.waiting[0]?.data.maxConcurrency ?? 1;
-    const n = Math.min(max - slots.active, slots.waiting.length);
-    if (n <= 0) return;
+    // Several small batches rather than one big one: they overlap (one records while another sends).
+    const n = Math.min(max - slots.active, slots.waiting.length, SUB_BATCH);
+    if (n <= 0) return false;
     const batch = slots.waiting.splice(0, n);
     slots.active += n;
     void this.run(batch).finally(() => {
@@ -97,6 +103,7 @@ export class WebhookDispatcher {
       this.pump(endpointId, slots);
       void this.tick();
     });
+    return true;
   }
 
   private async run(jobs: PgBoss.Job<DeliveryJobData>[]): Promise<void> {

@@ -22,7 +22,7 @@ describe('the Webhooks page', () => {
     await page.getByTestId('nav-webhooks').click();
     await page.waitForURL(`${fx.url}/webhooks`);
     // Not http(s): refused, the field named (the browser's own URL check is bypassed to reach the server's).
-    await page.getByTestId('endpoint-url').evaluate((el: HTMLInputElement) => { el.type = 'text'; });
+    await page.getByTestId('endpoint-url').evaluate((el) => { (el as unknown as { type: string }).type = 'text'; });
     await page.getByTestId('endpoint-url').fill('ftp://example.com/hook');
     await page.getByTestId('add-endpoint').click();
     expect(await page.getByTestId('webhooks-error').textContent()).toContain('url: must be http or https');
