@@ -18,10 +18,15 @@ export function httpSender(opts: { allowPrivate: boolean; timeoutMs?: number }):
     'https:': new https.Agent({ keepAlive: true, maxSockets: 256, lookup } as https.AgentOptions),
   };
   const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
-  return (url, body, headers) => new Promise<SendResult>((resolve) => {
+  const send: Sender = async (url, body, headers) => {
+    const first = await sendOnce(url, body, headers);
+    // A kept-alive socket the receiver closed just as we reused it: not the receiver's answer, so try once more at once.
+    return first.staleSocket ? sendOnce(url, body, headers) : first;
+  };
+  const sendOnce = (url: string, body: string, headers: Record<string, string>) => new Promise<SendResult & { staleSocket?: boolean }>((resolve) => {
     const t0 = performance.now();
     const u = new URL(url);
-    const done = (r: Omit<SendResult, 'latencyMs'>) => resolve({ ...r, latencyMs: Math.round(performance.now() - t0) });
+    const done = (r: Omit<SendResult, 'latencyMs'> & { staleSocket?: boolean }) => resolve({ ...r, latencyMs: Math.round(performance.now() - t0) });
     // An address written in the URL is not looked up (the lookup's check never runs): check it here.
     const literal = u.hostname.replace(/^\[|\]$/g, '');
     if (!opts.allowPrivate && ipaddr.isValid(literal)) {
@@ -41,9 +46,11 @@ export function httpSender(opts: { allowPrivate: boolean; timeoutMs?: number }):
       res.on('error', (e) => done({ status: null, error: e.name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : e.message }));
     });
     req.on('error', (e) => {
+      if (req.reusedSocket && ['ECONNRESET', 'EPIPE'].includes((e as NodeJS.ErrnoException).code ?? '')) return done({ status: null, error: e.message, staleSocket: true });
       if (e instanceof TargetRefused || (e as { cause?: unknown }).cause instanceof TargetRefused) return done({ status: null, error: e.message, refusedTarget: true });
       done({ status: null, error: e.name === 'AbortError' || (e as NodeJS.ErrnoException).code === 'ABORT_ERR' ? `no answer within ${timeoutMs / 1000} s` : e.message });
     });
     req.end(body);
   });
+  return send;
 }

@@ -55,3 +55,10 @@ export async function rotateSecret(knex: Knex, keyring: Keyring, workspaceId: st
     return { secret, previousUntil };
   });
 }
+
+/** Sets the workspace's secret to one the operator chose (the demo's --webhook-secret), replacing any other at once. */
+export async function setSecret(knex: Knex, keyring: Keyring, workspaceId: string, secret: string): Promise<void> {
+  if (secret.length < 16) throw new Error('a webhook secret must have at least 16 characters');
+  await knex('webhook_secrets').insert({ workspace_id: workspaceId, secret_enc: encrypt(keyring, secret, aad(workspaceId, 'current')), previous_enc: null, previous_until: null, rotated_at: new Date() })
+    .onConflict('workspace_id').merge();
+}

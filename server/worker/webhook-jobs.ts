@@ -9,9 +9,9 @@ import type { Worker } from './worker';
  * Delivers webhooks. A dispatcher fetches delivery jobs from pg-boss itself (every 100 ms
  * while idle, at once while there is more) rather than through `work()`, whose batch would
  * hold a poller until its slowest receiver answered: here each endpoint has its own slots
- * (its max concurrency), jobs wait for a slot in memory, and an endpoint with twice its
- * limit already waiting has further jobs put back 5 s later, so one slow receiver can never
- * take the capacity others need. A job is completed when its attempt is recorded; a worker
+ * (its max concurrency), jobs wait for a slot in memory, and a slow endpoint (attempts
+ * averaging over a second) with twice its limit already waiting has further jobs put back
+ * 5 s later, so one slow receiver can never take the capacity others need. A job is completed when its attempt is recorded; a worker
  * killed mid-flight leaves its jobs active, pg-boss expires them after 30 s and they run
  * again (the receiver may see the event twice: same id). A sweeper queues any pending
  * delivery whose job was lost.
@@ -22,8 +22,13 @@ const SUB_BATCH = 16;
 
 interface EndpointSlots { active: number; waiting: PgBoss.Job<DeliveryJobData>[] }
 
+/** An endpoint whose recent attempts average more than this is slow: its overflow is put back rather than held. */
+const SLOW_MS = 1000;
+
 export class WebhookDispatcher {
   private readonly endpoints = new Map<string, EndpointSlots>();
+  /** Recent attempt time per endpoint (moving average, ms). */
+  private readonly latency = new Map<string, number>();
   private total = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
@@ -69,7 +74,8 @@ export class WebhookDispatcher {
     const deferred: PgBoss.Job<DeliveryJobData>[] = [];
     for (const job of jobs) {
       const slots = this.slots(job.data.endpointId);
-      if (slots.active + slots.waiting.length >= 2 * job.data.maxConcurrency) deferred.push(job);
+      const slow = (this.latency.get(job.data.endpointId) ?? 0) > SLOW_MS;
+      if (slow && slots.active + slots.waiting.length >= 2 * job.data.maxConcurrency) deferred.push(job);
       else { slots.waiting.push(job); this.total++; }
     }
     if (deferred.length) void this.defer(deferred);
@@ -95,7 +101,10 @@ export class WebhookDispatcher {
     if (n <= 0) return false;
     const batch = slots.waiting.splice(0, n);
     slots.active += n;
+    const t0 = performance.now();
     void this.run(batch).finally(() => {
+      const ms = performance.now() - t0;
+      this.latency.set(endpointId, 0.7 * (this.latency.get(endpointId) ?? ms) + 0.3 * ms);
       slots.active -= n;
       this.total -= n;
       if (!slots.active && !slots.waiting.length) this.endpoints.delete(endpointId);

@@ -23,15 +23,22 @@ import { registerSyncJobs, startSync } from '../../worker/sync-jobs';
 import { registerTokenJobs } from '../../worker/token-jobs';
 import { startWorker } from '../../worker/worker';
 import type { SyncCounts } from '../../sync/portal-sync';
-import { emit, intOption, untilSignal } from '../output';
+import { emit, intOption, untilSignal, UsageError } from '../output';
+import { startDemoReceiver, type DemoReceiver } from '../../demo/demo-receiver';
+import { saveEndpoint } from '../../webhooks/endpoints';
+import { generateSecret } from '../../webhooks/signing';
+import { setSecret } from '../../webhooks/webhook-secrets';
+import { urlProblem } from '../../webhooks/target-guard';
+import { deliveryCounts } from '../../webhooks/webhook-admin';
 
 /**
  * `kustiq demo`: the whole product on one machine. Runs today: Postgres (embedded unless
  * DATABASE_URL), migrations, the local HubSpot seeded with a portal, the backend and
  * dashboard and a pg-boss worker, the OAuth install of the demo portal and its kustiq_*
  * schema, the sample profile graph, and the first sync (match, then write the kustiq_*
- * values in batches at HubSpot's limits; review rows wait on the dashboard). Outbound
- * webhooks are wired in when their issue lands; the report says which stages ran.
+ * values in batches at HubSpot's limits; review rows wait on the dashboard), with a
+ * signed webhook per enriched record to a local receiver that verifies it (or to
+ * --webhook-url, signed with --webhook-secret). The report says which stages ran.
  */
 export function registerDemo(program: Command): void {
   program
@@ -45,6 +52,8 @@ export function registerDemo(program: Command): void {
     .option('--webhook-url <url>', 'send outbound webhooks here (signed with --webhook-secret)')
     .option('--webhook-secret <secret>', 'secret for --webhook-url')
     .action(async (opts) => {
+      if (opts.webhookUrl && !opts.webhookSecret) throw new UsageError('--webhook-url needs --webhook-secret (the secret your receiver verifies with)');
+      if (opts.webhookUrl && urlProblem(opts.webhookUrl)) throw new UsageError(`--webhook-url ${urlProblem(opts.webhookUrl)}`);
       const started = performance.now();
       const base = loadConfig();
       const secrets = demoSecrets(base.dataDir);
@@ -61,6 +70,8 @@ export function registerDemo(program: Command): void {
         HUBSPOT_CLIENT_ID: secrets.clientId, HUBSPOT_CLIENT_SECRET: secrets.clientSecret,
         KUSTIQ_ENCRYPTION_KEYS: process.env.KUSTIQ_ENCRYPTION_KEYS || secrets.encryptionKeys,
         KUSTIQ_SESSION_SECRET: process.env.KUSTIQ_SESSION_SECRET || secrets.sessionSecret,
+        // The demo's receiver is local (and a --webhook-url is the operator's own choice).
+        KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
       });
       const install = installServices(config, db.knex, log);
       const worker = await startWorker(db.url, log);
@@ -70,6 +81,7 @@ export function registerDemo(program: Command): void {
       await registerRecordJobs(worker.boss, install);
       await registerEventJobs(worker.boss, install);
       await registerWebhookJobs(worker, install);
+      let receiver: DemoReceiver | null = null;
       install.boss = worker.boss;
       const app = createHttpApp({ config, knex: db.knex, log, install });
       const server = await new Promise<Server>((resolve) => {
@@ -91,6 +103,13 @@ export function registerDemo(program: Command): void {
           // The demo workspace is on Pro, with a grant covering the demo portal (Pro's 800 a month would stop at 800).
           await db.knex('workspaces').where({ id: conn.workspace_id }).update({ plan: 'pro' });
           if (opts.companies > PLANS.pro.credits) await grantCredits(db.knex, { workspaceId: conn.workspace_id, credits: opts.companies - PLANS.pro.credits, reason: 'demo portal' });
+          // Outbound webhooks: to the local receiver (or --webhook-url), subscribed before the first sync.
+          const webhookSecret = opts.webhookSecret ?? generateSecret();
+          await setSecret(db.knex, install.keyring, conn.workspace_id, webhookSecret);
+          if (!opts.webhookUrl) receiver = await startDemoReceiver(webhookSecret);
+          // A demo run owns the demo workspace's endpoints: an earlier run's receiver is gone.
+          await db.knex('webhook_endpoints').where({ workspace_id: conn.workspace_id }).delete();
+          await saveEndpoint(db.knex, conn.workspace_id, { url: opts.webhookUrl ?? receiver!.url }, { allowPrivate: true });
           const runId = await startSync(worker.boss, install, emu.portalId);
           for (;;) {
             run = await db.knex('sync_runs').where({ id: runId }).first();
@@ -98,6 +117,13 @@ export function registerDemo(program: Command): void {
             await new Promise((r) => setTimeout(r, 100));
           }
         }
+        // Deliveries still in their first attempt settle in a few seconds (a failing receiver's retries take longer: counted as failed below only once dropped).
+        for (let i = 0; conn && i < 300 && (await deliveryCounts(db.knex, conn.workspace_id)).pending > 0; i++) {
+          const first = Number((await db.knex('webhook_deliveries').where({ status: 'pending', attempts: 0 }).count('* as n').first())!.n);
+          if (!first) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const hooks = conn ? await deliveryCounts(db.knex, conn.workspace_id) : { delivered: 0, failed: 0, pending: 0 };
         const c = run?.counts;
         const enrichedCompanies = conn ? Number((await db.knex('company_matches').where({ connection_id: conn.id, write_status: 'written' }).count('* as n').first())!.n) : 0;
         const enrichedContacts = conn ? Number((await db.knex('contact_writes').where({ connection_id: conn.id }).whereNotNull('written_at').count('* as n').first())!.n) : 0;
@@ -118,9 +144,9 @@ export function registerDemo(program: Command): void {
           stages: {
             database: 'done', emulator: 'done', install: installed ? 'done' : 'failed', schema: installed && !problems.length ? 'done' : 'failed',
             match: c ? 'done' : 'failed', sync: run?.status === 'succeeded' ? 'done' : run ? `${run.status}${run.error_code ? ` (${run.error_code})` : ''}` : 'failed',
-            webhooks: 'not yet wired',
+            webhooks: hooks.delivered + hooks.failed + hooks.pending === 0 ? 'none sent' : hooks.failed || hooks.pending ? `${hooks.failed} failed, ${hooks.pending} retrying` : 'done',
           },
-          webhooks: { delivered: 0, failed: 0 },
+          webhooks: { delivered: hooks.delivered, failed: hooks.failed, retrying: hooks.pending, endpoint: opts.webhookUrl ?? receiver?.url ?? null, verifiedByReceiver: receiver ? receiver.verified : null },
           wallMs: Math.round(performance.now() - started),
         };
         emit(!!opts.json, report, () =>
@@ -134,7 +160,7 @@ export function registerDemo(program: Command): void {
             `  first sync:    ${report.stages.sync}: ${report.companies.enriched} companies and ${report.contacts.enriched} contacts enriched; ${report.hubspot.requests} HubSpot requests, ${report.hubspot.http429} answered 429`,
             ...(credits ? [`  credits:       ${credits.used} of ${credits.allowance} spent (${PLANS[credits.plan].label} plan${credits.allowance > PLANS[credits.plan].credits ? ' + demo grant' : ''}${credits.metered ? '' : ', unmetered'})`] : []),
             `  dashboard:     ${report.dashboard}  (Sign in with HubSpot: the local HubSpot consents at once; Review matches)`,
-            '  not yet wired: outbound webhooks (see the open issues)',
+            `  webhooks:      ${report.webhooks.delivered} delivered, ${report.webhooks.failed} failed${hooks.pending ? `, ${hooks.pending} retrying` : ''} to ${report.webhooks.endpoint}${receiver ? ` (${receiver.verified} verified by the local receiver)` : ''}`,
             opts.once ? '' : '  Ctrl-C to stop.',
           ].join('\n'),
         );
@@ -144,6 +170,7 @@ export function registerDemo(program: Command): void {
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
         await worker.stop();
+        await receiver?.close();
         await emu.close();
         await db.close();
       }
