@@ -37,7 +37,7 @@ describe('the kustiq command', () => {
     try {
       const r = kustiq(['migrate', '--json'], { DATABASE_URL: db.url });
       expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['001_workspaces', '002_hubspot_connection', '003_profiles', '004_matches', '005_icp', '006_sync'], embedded: false });
+      expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['001_workspaces', '002_hubspot_connection', '003_profiles', '004_matches', '005_icp', '006_sync', '007_credits', '008_request_seconds', '009_sync_list', '010_webhooks'], embedded: false });
       const again = JSON.parse(kustiq(['migrate', '--json'], { DATABASE_URL: db.url }).stdout);
       expect(again.applied).toEqual([]);
     } finally {
@@ -71,8 +71,12 @@ describe('the kustiq command', () => {
       expect(report).toMatchObject({
         database: 'DATABASE_URL', companies: { total: 20 }, contacts: { total: 10 }, properties: { company: 33, contact: 4 }, schemaProblems: [],
         stages: { database: 'done', emulator: 'done', install: 'done', schema: 'done', match: 'done', sync: 'done' },
-        hubspot: { http429: 0 }, webhooks: { delivered: 0, failed: 0 },
+        hubspot: { http429: 0 }, webhooks: { failed: 0, retrying: 0 },
       });
+      // A signed webhook per enriched record, each verified by the demo's local receiver.
+      expect(report.webhooks.delivered).toBe(report.companies.enriched + report.contacts.enriched);
+      expect(report.webhooks.verifiedByReceiver).toBe(report.webhooks.delivered);
+      expect(report.stages.webhooks).toBe('done');
       const c = report.companies;
       expect(c.matched + c.review + c.unmatched + c.skipped).toBe(20);
       expect(c.matched).toBeGreaterThan(15);

@@ -4,7 +4,7 @@ import type { Keyring } from '../vault/crypto';
 import { nextAttemptAt, verdictOf } from './retry-policy';
 import { deliveryBody, SIGNATURE_HEADER, signBody, type WireEvent } from './signing';
 import type { Sender, SendResult } from './http-sender';
-import { signingSecrets, type SigningSecrets } from './webhook-secrets';
+import { decryptSecret, type SigningSecrets } from './webhook-secrets';
 
 /**
  * Attempts deliveries: each body stamped now and signed with the secret its endpoint last
@@ -33,21 +33,23 @@ export interface AttemptOutcome {
 
 interface Row {
   id: string; attempts: number; created_at: Date;
+  secret_enc: string | null; previous_enc: string | null;
   endpoint_id: string; url: string; enabled: boolean; signing: 'current' | 'previous'; workspace_id: string;
   event_id: string; type: string; portal_id: string | null; object_type: string | null; object_id: string | null; profile_id: string | null; properties: Record<string, string>;
 }
 
 const RESIGN_ON = new Set([400, 401, 403]);
 
-/** Secrets per workspace for a couple of seconds (one decrypt per batch, not per delivery); a rotation is seen within that. */
-const SECRET_TTL_MS = 2000;
-const secretCache = new Map<string, { at: number; secrets: SigningSecrets | null }>();
-async function cachedSecrets(deps: DeliveryDeps, workspaceId: string, now: Date): Promise<SigningSecrets | null> {
-  const hit = secretCache.get(workspaceId);
-  if (hit && Date.now() - hit.at < SECRET_TTL_MS && !deps.now) return hit.secrets;
-  const secrets = await signingSecrets(deps.knex, deps.keyring, workspaceId, now);
-  secretCache.set(workspaceId, { at: Date.now(), secrets });
-  return secrets;
+/** Plaintexts by ciphertext (a ciphertext never changes meaning), so a batch costs no decrypts after the first. */
+const plain = new Map<string, string>();
+function decrypted(keyring: Keyring, ciphertext: string, workspaceId: string, which: 'current' | 'previous'): string {
+  let v = plain.get(ciphertext);
+  if (v === undefined) {
+    v = decryptSecret(keyring, ciphertext, workspaceId, which);
+    if (plain.size > 10_000) plain.clear();
+    plain.set(ciphertext, v);
+  }
+  return v;
 }
 
 /** A claimed delivery is not attempted by anyone else for this long (a lost worker's claim lapses; the sweeper re-queues it). */
@@ -61,15 +63,19 @@ export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): P
     `WITH c AS (
        UPDATE webhook_deliveries d SET next_attempt_at = ? WHERE d.id = ANY(?::uuid[]) AND d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
        RETURNING d.id, d.attempts, d.created_at, d.endpoint_id, d.event_id)
-     SELECT c.*, ep.url, ep.enabled, ep.signing, ep.workspace_id, e.type, e.portal_id, e.object_type, e.object_id, e.profile_id, e.properties
-     FROM c JOIN webhook_endpoints ep ON ep.id = c.endpoint_id JOIN webhook_events e ON e.id = c.event_id`,
-    [new Date(t.getTime() + CLAIM_MS), deliveryIds, new Date(t.getTime() + 1000)],
+     SELECT c.*, ep.url, ep.enabled, ep.signing, ep.workspace_id, e.type, e.portal_id, e.object_type, e.object_id, e.profile_id, e.properties,
+       ws.secret_enc, CASE WHEN ws.previous_until > ? THEN ws.previous_enc END AS previous_enc
+     FROM c JOIN webhook_endpoints ep ON ep.id = c.endpoint_id JOIN webhook_events e ON e.id = c.event_id
+     LEFT JOIN webhook_secrets ws ON ws.workspace_id = ep.workspace_id`,
+    [new Date(t.getTime() + CLAIM_MS), deliveryIds, new Date(t.getTime() + 1000), t],
   );
   const claimed = new Set(rows.map((r) => r.id));
   const outcomes: AttemptOutcome[] = deliveryIds.filter((id) => !claimed.has(id)).map((deliveryId) => ({ deliveryId, outcome: 'skipped' as const }));
   if (!rows.length) return outcomes;
-  const secrets = new Map<string, SigningSecrets | null>();
-  for (const ws of new Set(rows.map((r) => r.workspace_id))) secrets.set(ws, await cachedSecrets(deps, ws, now()));
+  // The secrets come with the rows (always current: a rotation is seen by the next batch); decrypted once per ciphertext.
+  const secrets = new Map<string, SigningSecrets | null>(rows.map((r) => [r.workspace_id, r.secret_enc
+    ? { current: decrypted(deps.keyring, r.secret_enc, r.workspace_id, 'current'), previous: r.previous_enc ? decrypted(deps.keyring, r.previous_enc, r.workspace_id, 'previous') : null }
+    : null]));
   const results: { row: Row; at: Date; res: SendResult; body: string; signature: string; used: 'current' | 'previous' }[] = [];
   await Promise.all(rows.map(async (row) => {
     const attempt = async () => {

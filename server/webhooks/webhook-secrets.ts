@@ -14,14 +14,12 @@ export const ROTATION_GRACE_MS = 24 * 3_600_000;
 
 const aad = (workspaceId: string, which: string) => `webhook-secret:${workspaceId}:${which}`;
 
-export interface SigningSecrets { current: string; previous: string | null }
-
-export async function signingSecrets(db: Knex | Knex.Transaction, keyring: Keyring, workspaceId: string, now = new Date()): Promise<SigningSecrets | null> {
-  const row = await db('webhook_secrets').where({ workspace_id: workspaceId }).first();
-  if (!row) return null;
-  const previous = row.previous_enc && row.previous_until && new Date(row.previous_until) > now ? decrypt(keyring, row.previous_enc, aad(workspaceId, 'previous')) : null;
-  return { current: decrypt(keyring, row.secret_enc, aad(workspaceId, 'current')), previous };
+/** One stored secret in the clear (bound to its workspace and role: a ciphertext moved elsewhere does not decrypt). */
+export function decryptSecret(keyring: Keyring, ciphertext: string, workspaceId: string, which: 'current' | 'previous'): string {
+  return decrypt(keyring, ciphertext, aad(workspaceId, which));
 }
+
+export interface SigningSecrets { current: string; previous: string | null }
 
 export interface SecretView { exists: boolean; hint: string | null; rotatedAt: Date | null; previousUntil: Date | null }
 
