@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { dashboardRoutes } from '../dashboard/routes';
 import { hubspotWebhookRoutes } from './hubspot-webhooks';
+import { cardRoutes } from './card-routes';
 import type { InstallServices } from '../install/services';
 import type { Logger } from '../log';
 
@@ -29,6 +30,7 @@ export function createHttpApp(deps: AppDeps): Express {
   });
   if (deps.install) {
     app.use(hubspotWebhookRoutes(deps.install));
+    app.use(cardRoutes(deps.install));
     app.use(dashboardRoutes(deps.install));
   }
   app.use((_req, res) => void res.status(404).json({ error: { message: 'Not found' } }));
