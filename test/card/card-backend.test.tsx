@@ -1,0 +1,90 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Button, hubspot, StatusTag } from '@hubspot/ui-extensions';
+import { createRenderer } from '@hubspot/ui-extensions/testing';
+import { Signature } from '@hubspot/api-client';
+import { KustiqCard } from '../../src/app/cards/KustiqCard';
+import { BACKEND } from '../../src/app/cards/backend';
+import { decodeUri, signV3 } from '../../server/hubspot/signature';
+import { loadSampleGraph } from '../support/graph';
+import { useBackend } from '../support/backend';
+
+/**
+ * The card against the real backend: hubspot.fetch replaced by what HubSpot does — the
+ * portal's and user's ids appended to the query, the request signed (v3) with the app's
+ * client secret — then sent to the backend app; "Sync now" runs on a real worker.
+ */
+describe('the card with the real backend', () => {
+  const fx = useBackend({ companies: 20, contacts: 0 }, {}, { worker: true });
+  type Rec = { id: string; properties: Record<string, string | undefined> };
+
+  beforeAll(async () => {
+    await loadSampleGraph(fx.db.knex, 300);
+    await fx.browser().go('/oauth/install?purpose=login');
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  /** HubSpot's side of hubspot.fetch, for a user of `portalId`. */
+  const asHubSpot = (portalId: number, tamper?: (url: URL) => void) => async (input: string | URL, init?: { method?: string; body?: unknown }) => {
+    const url = new URL(String(input).replace(BACKEND, fx.url));
+    url.searchParams.set('userId', '9001');
+    url.searchParams.set('userEmail', 'rep@portal.example');
+    url.searchParams.set('appId', '1');
+    url.searchParams.set('portalId', String(portalId));
+    const method = init?.method ?? 'GET';
+    const body = method === 'GET' ? '' : JSON.stringify(init?.body ?? {});
+    const ts = String(Date.now());
+    const signature = signV3(fx.emu.clientSecret, method, url.toString(), body, ts);
+    tamper?.(url);
+    return fetch(url, { method, headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': ts, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}) });
+  };
+
+  const render = (objectId: string, portalId = fx.emu.portalId) => {
+    const r = createRenderer('crm.record.sidebar');
+    r.mocks.useCrmProperties.willCall(() => ({ properties: {}, error: null, isLoading: false, isRefetching: false, refetch: async () => {} }));
+    vi.spyOn(hubspot, 'fetch').mockImplementation(asHubSpot(portalId) as never);
+    r.render(<KustiqCard context={{ crm: { objectId: Number(objectId), objectTypeId: '0-2' }, portal: { timezone: 'UTC' } }} actions={r.mocks.actions as never} />);
+    return r;
+  };
+
+  it('a rep presses Sync now on a never-synced company: it is written, the alert says so, the values refresh', async () => {
+    const companies = (await fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/companies?limit=100`)).results;
+    const target = companies.find((c) => c.properties.domain)!;
+    const r = render(target.id);
+    await r.waitFor(() => expect(r.findByTestId(StatusTag, 'status').text).toBe('Not synced yet'), { timeoutInMs: 3000 });
+    r.findByTestId(Button, 'sync-now').trigger('onClick');
+    await r.waitFor(() => expect(r.mocks.actions.addAlert.callCount).toBe(1), { timeoutInMs: 15_000 });
+    expect(r.mocks.actions.addAlert.calls[0]![0]).toMatchObject({ type: 'success', title: 'Synced' });
+    expect(r.mocks.actions.refreshObjectProperties.callCount).toBe(1);
+    const rec = await fx.admin.call<Rec>('GET', `/portals/${fx.emu.portalId}/objects/companies/${target.id}`);
+    expect(rec.properties.kustiq_profile_id).toBeTruthy();
+    await r.waitFor(() => expect(r.findByTestId(StatusTag, 'status').text).toBe('Enriched'), { timeoutInMs: 3000 });
+  });
+
+  it('refuses unsigned, tampered and stale requests, and never serves another portal\'s record', async () => {
+    const path = `${BACKEND}/card/v1/record?objectType=companies&objectId=1`;
+    expect((await fetch(path.replace(BACKEND, fx.url) + `&portalId=${fx.emu.portalId}`)).status).toBe(401);
+    // The portal changed after signing (a user of portal A asking for portal B): refused.
+    const moved = await asHubSpot(fx.emu.portalId, (u) => u.searchParams.set('portalId', '999'))(path);
+    expect(moved.status).toBe(401);
+    // Signed by HubSpot for a portal Kustiq is not installed in: nothing to read.
+    const other = await asHubSpot(999)(path);
+    expect(other.status).toBe(409);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('ERR_OAUTH_REVOKED');
+    // Stale: signed 6 minutes ago.
+    const url = `${fx.url}/card/v1/record?objectType=companies&objectId=1&portalId=${fx.emu.portalId}`;
+    const old = String(Date.now() - 6 * 60_000);
+    expect((await fetch(url, { headers: { 'x-hubspot-signature-v3': signV3(fx.emu.clientSecret, 'GET', url, '', old), 'x-hubspot-request-timestamp': old } })).status).toBe(401);
+    // A signed request for a bad object type names the field.
+    const bad = await asHubSpot(fx.emu.portalId)(`${BACKEND}/card/v1/record?objectType=deals&objectId=1`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { fields: { field: string }[] } }).error.fields[0]!.field).toBe('objectType');
+  });
+
+  it('signs as @hubspot/api-client\'s own helper verifies, with HubSpot\'s URI decoding (%40 in the query)', () => {
+    const url = `${fx.url}/card/v1/record?objectType=companies&objectId=1&userEmail=rep%40portal.example&portalId=1`;
+    const ts = String(Date.now());
+    const ours = signV3('secret-1', 'GET', url, '', ts);
+    // The helper does not decode the URI itself: HubSpot signs the decoded form.
+    expect(Signature.isValid({ signatureVersion: 'v3', signature: ours, clientSecret: 'secret-1', method: 'GET', url: decodeUri(url), requestBody: '', timestamp: Number(ts) })).toBe(true);
+  });
+});
