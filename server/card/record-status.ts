@@ -5,7 +5,7 @@ import { ERROR_CODES, type ErrorCode } from '../errors/codes';
  * What the CRM card shows for one record, from what Kustiq knows: the match and its state
  * (enriched, waiting for credits, in review, unmatched, skipped, rejected, not synced), the
  * problem's code with its troubleshooting link, the best candidate in review, the last
- * sync time, and a "Sync now" in flight. A primary-key read per table.
+ * sync time, and a "Sync now" in flight, in one query.
  */
 export type CardStatus = 'enriched' | 'queued' | 'waiting' | 'failed' | 'review' | 'unmatched' | 'skipped' | 'rejected' | 'not_synced';
 
@@ -30,31 +30,39 @@ export function problemOf(code: string | null, docsBase: string): CardProblem | 
 }
 
 export async function recordStatus(knex: Knex, connectionId: string, objectType: 'companies' | 'contacts', objectId: string, docsBase: string): Promise<RecordStatusView> {
-  const inFlight = await knex('record_syncs').where({ connection_id: connectionId, object_type: objectType, record_id: objectId }).whereIn('status', ['queued', 'running'])
-    .orderBy('created_at', 'desc').first('id', 'status');
-  const sync = inFlight ? { id: inFlight.id as string, status: inFlight.status as string } : null;
+  // One round trip: the record's row and a sync in flight (the card is read on every record view).
+  const { rows } = await knex.raw(
+    objectType === 'companies'
+      ? `SELECT m.status, m.confidence, m.method, m.candidates->0 AS best, m.written_at, m.write_error, m.written_hash IS NOT NULL AS written,
+           CASE WHEN m.status <> 'matched' THEN (SELECT json_build_object('name', p.name, 'domain', p.domain) FROM profiles p WHERE p.id = m.candidates->0->>'profileId') END AS best_profile,
+           (SELECT json_build_object('id', rs.id, 'status', rs.status) FROM record_syncs rs WHERE rs.connection_id = x.c AND rs.object_type = 'companies' AND rs.record_id = x.r AND rs.status IN ('queued', 'running') ORDER BY rs.created_at DESC LIMIT 1) AS sync,
+           m.company_id IS NOT NULL AS found
+         FROM (SELECT ?::uuid AS c, ?::text AS r) x LEFT JOIN company_matches m ON m.connection_id = x.c AND m.company_id = x.r`
+      : `SELECT w.written_at, w.write_error,
+           (SELECT json_build_object('id', rs.id, 'status', rs.status) FROM record_syncs rs WHERE rs.connection_id = x.c AND rs.object_type = 'contacts' AND rs.record_id = x.r AND rs.status IN ('queued', 'running') ORDER BY rs.created_at DESC LIMIT 1) AS sync
+         FROM (SELECT ?::uuid AS c, ?::text AS r) x LEFT JOIN contact_writes w ON w.connection_id = x.c AND w.contact_id = x.r`,
+    [connectionId, objectId],
+  );
+  const row = rows[0];
+  const sync = row.sync ? { id: row.sync.id as string, status: row.sync.status as string } : null;
   if (objectType === 'contacts') {
-    const w = await knex('contact_writes').where({ connection_id: connectionId, contact_id: objectId }).first('written_at', 'write_error');
-    const status: CardStatus = w?.written_at ? 'enriched' : w?.write_error ? 'failed' : 'not_synced';
-    return { objectType, objectId, status, problem: problemOf(w?.write_error ?? null, docsBase), match: null, lastSyncAt: w?.written_at ? new Date(w.written_at).toISOString() : null, sync };
+    const status: CardStatus = row.written_at ? 'enriched' : row.write_error ? 'failed' : 'not_synced';
+    return { objectType, objectId, status, problem: problemOf(row.write_error ?? null, docsBase), match: null, lastSyncAt: row.written_at ? new Date(row.written_at).toISOString() : null, sync };
   }
-  const m = await knex('company_matches').where({ connection_id: connectionId, company_id: objectId })
-    .first('status', 'confidence', 'method', 'candidates', 'written_at', 'write_error', 'written_hash');
-  if (!m) return { objectType, objectId, status: 'not_synced', problem: null, match: null, lastSyncAt: null, sync };
-  const best = ((m.candidates ?? []) as { profileId: string; confidence: number }[])[0];
-  const profile = best && m.status !== 'matched' ? await knex('profiles').where({ id: best.profileId }).first('name', 'domain') : null;
+  if (!row.found) return { objectType, objectId, status: 'not_synced', problem: null, match: null, lastSyncAt: null, sync };
+  const best = row.best as { profileId: string; confidence: number } | null;
   const match = {
-    confidence: m.confidence as number, method: (m.method as string) ?? null,
-    bestCandidate: best && profile ? { profileId: best.profileId, name: profile.name as string, domain: (profile.domain as string) ?? null, confidence: best.confidence } : null,
+    confidence: row.confidence as number, method: (row.method as string) ?? null,
+    bestCandidate: best && row.best_profile ? { profileId: best.profileId, name: row.best_profile.name as string, domain: (row.best_profile.domain as string) ?? null, confidence: best.confidence } : null,
   };
-  const lastSyncAt = m.written_at ? new Date(m.written_at).toISOString() : null;
+  const lastSyncAt = row.written_at ? new Date(row.written_at).toISOString() : null;
   let status: CardStatus;
   let code: string | null = null;
-  if (m.status === 'matched') {
-    if (m.write_error === 'ERR_QUOTA_FREE' && !m.written_hash) { status = 'waiting'; code = 'ERR_QUOTA_FREE'; }
-    else if (m.write_error && !m.written_hash) { status = 'failed'; code = m.write_error; }
-    else status = m.written_hash ? 'enriched' : 'queued';
-  } else if (m.status === 'skipped') { status = 'skipped'; code = 'ERR_DOMAIN_EMPTY'; }
-  else { status = m.status as CardStatus; code = 'ERR_MATCH_LOW'; }
+  if (row.status === 'matched') {
+    if (row.write_error === 'ERR_QUOTA_FREE' && !row.written) { status = 'waiting'; code = 'ERR_QUOTA_FREE'; }
+    else if (row.write_error && !row.written) { status = 'failed'; code = row.write_error; }
+    else status = row.written ? 'enriched' : 'queued';
+  } else if (row.status === 'skipped') { status = 'skipped'; code = 'ERR_DOMAIN_EMPTY'; }
+  else { status = row.status as CardStatus; code = 'ERR_MATCH_LOW'; }
   return { objectType, objectId, status, problem: problemOf(code, docsBase), match, lastSyncAt, sync };
 }

@@ -24,6 +24,17 @@ export function cardRoutes(s: InstallServices): Router {
   const docsBase = `${(s.config.PUBLIC_URL ?? `http://localhost:${s.config.PORT}`).replace(/\/$/, '')}/docs/troubleshooting`;
   const raw = express.raw({ type: '*/*', limit: '64kb' });
 
+  // Which connection a portal has changes rarely: cached for a few seconds (a disconnect is seen within them).
+  const connections = new Map<number, { at: number; conn: { id: string; status: string } | undefined }>();
+  const connectionOf = async (portalId: number) => {
+    const hit = connections.get(portalId);
+    if (hit && Date.now() - hit.at < 5000) return hit.conn;
+    const conn = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first('id', 'status');
+    if (connections.size > 10_000) connections.clear();
+    connections.set(portalId, { at: Date.now(), conn });
+    return conn;
+  };
+
   /** The signed portal's connection, or an answer already sent. */
   const authorised = async (req: Request, res: Response): Promise<{ id: string; portalId: number } | null> => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -40,7 +51,7 @@ export function cardRoutes(s: InstallServices): Router {
       res.status(400).json({ error: { message: 'portalId missing from the signed query', fields: [{ field: 'portalId', problem: 'is required' }] } });
       return null;
     }
-    const conn = await s.knex('hubspot_connections').where({ portal_id: String(signed.data.portalId) }).first('id', 'status');
+    const conn = await connectionOf(signed.data.portalId);
     if (!conn || conn.status !== 'connected') {
       res.status(409).json({ error: { code: 'ERR_OAUTH_REVOKED', message: 'Kustiq is not connected to this HubSpot portal: reconnect from Settings → Integrations.' } });
       return null;

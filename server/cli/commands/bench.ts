@@ -11,6 +11,7 @@ const BENCHES: Record<string, (o: BenchOptions) => Promise<{ pass: boolean }>> =
   sync: async (o) => (await import('../../../bench/sync')).benchSync({ companies: o.companies }),
   record: async () => (await import('../../../bench/record')).benchRecord(),
   inbound: async () => (await import('../../../bench/inbound')).benchInbound(),
+  card: async () => (await import('../../../bench/card')).benchCard(),
   webhooks: async () => (await import('../../../bench/webhooks')).benchWebhooks(),
   nightly: async (o) => (await import('../../../bench/nightly')).benchNightly({ companies: o.companies }),
 };

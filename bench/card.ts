@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { percentile, startStack } from './stack';
+
+/**
+ * `kustiq bench card`: the card's status endpoint (signature verification included) with
+ * 100 concurrent clients, signing as HubSpot does, in their own process, against a
+ * database holding 100,000 synced companies (90% enriched, 5% in review, 5% skipped).
+ * Goal: p99 ≤ 50 ms on this 2-core machine. Reports p50/p99 and requests per second.
+ */
+const RECORDS = 100_000;
+const FIRST_ID = 50_000_000;
+
+export async function benchCard() {
+  const stack = await startStack({ companies: 10 });
+  const { db, emu, url } = stack;
+  try {
+    const conn = await db.knex('hubspot_connections').where({ portal_id: String(emu.portalId) }).first('id');
+    const profileIds: string[] = await db.knex('profiles').limit(500).pluck('id');
+    await db.knex.raw(
+      `INSERT INTO company_matches (connection_id, company_id, company_name, company_domain, status, profile_id, confidence, method, candidates, write_status, written_hash, written_at)
+       SELECT ?, (? + i)::text, 'Company ' || i, 'company' || i || '.example',
+         CASE WHEN i % 20 = 0 THEN 'review' WHEN i % 20 = 1 THEN 'skipped' ELSE 'matched' END,
+         CASE WHEN i % 20 > 1 THEN (?::text[])[1 + i % 500] END,
+         CASE WHEN i % 20 = 0 THEN 70 WHEN i % 20 = 1 THEN 0 ELSE 95 END,
+         CASE WHEN i % 20 = 1 THEN NULL WHEN i % 20 = 0 THEN 'name' ELSE 'domain' END,
+         CASE WHEN i % 20 = 0 THEN json_build_array(json_build_object('profileId', (?::text[])[1 + i % 500], 'confidence', 70))::jsonb ELSE '[]'::jsonb END,
+         CASE WHEN i % 20 > 1 THEN 'written' ELSE 'none' END, CASE WHEN i % 20 > 1 THEN 'h' || i END, CASE WHEN i % 20 > 1 THEN now() END
+       FROM generate_series(1, ?) AS i`,
+      [conn.id, FIRST_ID, profileIds, profileIds, RECORDS],
+    );
+    await db.knex.raw('ANALYZE company_matches');
+    const run = async (total: number) => {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'card-load.cjs'), url, emu.clientSecret, String(emu.portalId), String(FIRST_ID + 1), String(RECORDS), '100', String(total)], { maxBuffer: 64 * 1024 * 1024 });
+      return JSON.parse(stdout) as { latencies: number[]; wallMs: number; errors: number };
+    };
+    await run(2000); // warm-up: connections, plans, JIT
+    const r = await run(20_000);
+    const p99 = percentile(r.latencies, 0.99);
+    return {
+      name: 'card', records: RECORDS, concurrency: 100, requests: r.latencies.length, errors: r.errors,
+      p50Ms: Math.round(percentile(r.latencies, 0.5) * 10) / 10, p99Ms: Math.round(p99 * 10) / 10, maxMs: Math.round(Math.max(...r.latencies)),
+      requestsPerSecond: Math.round(r.latencies.length / (r.wallMs / 1000)), goalP99Ms: 50,
+      pass: r.errors === 0 && p99 <= 50,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
