@@ -7,6 +7,7 @@ import { syncRecord } from '../../server/sync/record-sync';
 import { startSync } from '../../server/worker/sync-jobs';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
+import { waitForRun } from '../support/runs';
 
 describe('plan periods', () => {
   it('Free counts weeks from Monday 00:00 UTC; Insight and Pro count calendar months', () => {
@@ -30,14 +31,7 @@ describe('credits', () => {
     conn = await fx.db.knex('hubspot_connections').first();
   });
 
-  const waitRun = async (runId: string) => {
-    for (let i = 0; i < 600; i++) {
-      const run = await fx.db.knex('sync_runs').where({ id: runId }).first();
-      if (['succeeded', 'failed', 'waiting'].includes(run.status)) return run;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('sync did not finish');
-  };
+  const waitRun = (runId: string) => waitForRun(fx.db.knex, runId);
   const all = (type: string) => fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/${type}?limit=1000`).then((r) => r.results);
   const matchedCount = async () => Number((await fx.db.knex('company_matches').where({ status: 'matched' }).count('* as n').first())!.n);
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startSync } from '../../server/worker/sync-jobs';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
+import { waitForRun } from '../support/runs';
 
 /** A portal whose syncs cover one HubSpot company list (the optional crm.lists.read scope). */
 describe('syncing one HubSpot list', () => {
@@ -48,13 +49,7 @@ describe('syncing one HubSpot list', () => {
     // A member deleted from HubSpot after joining the list: nothing to sync for it.
     await fx.admin.call('DELETE', `/portals/${fx.emu.portalId}/objects/companies/${members[5]}`).catch(() => undefined);
     await fx.admin.clearRequests();
-    const runId = await startSync(fx.services.boss!, fx.services, fx.emu.portalId);
-    let run;
-    for (let i = 0; i < 600; i++) {
-      run = await fx.db.knex('sync_runs').where({ id: runId }).first();
-      if (['succeeded', 'failed', 'waiting'].includes(run.status)) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    const run = await waitForRun(fx.db.knex, await startSync(fx.services.boss!, fx.services, fx.emu.portalId));
     expect(run.status, run.error_detail).toBe('succeeded');
     expect(run.cursor.listId).toBe(listId);
     const companies = (await fx.admin.call<{ results: Rec[] }>('GET', `/portals/${fx.emu.portalId}/objects/companies?limit=1000`)).results;

@@ -3,6 +3,7 @@ import { RateBudget } from '../../server/sync/rate-budget';
 import { startSync } from '../../server/worker/sync-jobs';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
+import { waitForRun } from '../support/runs';
 
 describe('X-HubSpot-RateLimit headers', () => {
   it('a tighter announced limit (count or rate) replaces the configured one for that portal only; a looser one never loosens it', () => {
@@ -31,13 +32,7 @@ describe('X-HubSpot-RateLimit headers', () => {
 
     it('is synced at the announced limit from its first response on, with no 429', async () => {
       await fx.admin.clearRequests();
-      const runId = await startSync(fx.services.boss!, fx.services, fx.emu.portalId);
-      let run;
-      for (let i = 0; i < 1200; i++) {
-        run = await fx.db.knex('sync_runs').where({ id: runId }).first();
-        if (['succeeded', 'failed', 'waiting'].includes(run.status)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const run = await waitForRun(fx.db.knex, await startSync(fx.services.boss!, fx.services, fx.emu.portalId));
       expect(run.status, run.error_detail).toBe('succeeded');
       expect(run.counts.companiesWritten).toBeGreaterThan(2000);
       const log = await fx.admin.requests(fx.emu.portalId);

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startSync } from '../../server/worker/sync-jobs';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
+import { waitForRun } from '../support/runs';
 
 /** HubSpot's search stops at 10,000 results a query: the sync windows on hs_object_id instead. */
 describe('a portal past the search cap', () => {
@@ -15,13 +16,7 @@ describe('a portal past the search cap', () => {
 
   it('reads every company (one search page per 200) and writes every match', async () => {
     await fx.admin.clearRequests();
-    const runId = await startSync(fx.services.boss!, fx.services, fx.emu.portalId);
-    let run;
-    for (let i = 0; i < 1200; i++) {
-      run = await fx.db.knex('sync_runs').where({ id: runId }).first();
-      if (['succeeded', 'failed', 'waiting'].includes(run.status)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const run = await waitForRun(fx.db.knex, await startSync(fx.services.boss!, fx.services, fx.emu.portalId));
     expect(run.status, run.error_detail).toBe('succeeded');
     expect(run.counts.companiesRead).toBe(N);
     const matched = Number((await fx.db.knex('company_matches').where({ status: 'matched' }).count('* as n').first())!.n);
