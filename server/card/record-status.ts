@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 
 /**
@@ -29,21 +28,25 @@ export function problemOf(code: string | null, docsBase: string): CardProblem | 
     : { code, title: 'HubSpot refused the write', action: 'See the Sync page for the batch and its reason.', docUrl: docsBase };
 }
 
-export async function recordStatus(knex: Knex, connectionId: string, objectType: 'companies' | 'contacts', objectId: string, docsBase: string): Promise<RecordStatusView> {
+/** Runs one named (prepared once per connection) statement and returns its rows. */
+export type StatementRunner = (name: string, text: string, values: unknown[]) => Promise<Record<string, any>[]>;
+
+export async function recordStatus(query: StatementRunner, connectionId: string, objectType: 'companies' | 'contacts', objectId: string, docsBase: string): Promise<RecordStatusView> {
   // One round trip: the record's row and a sync in flight (the card is read on every record view).
-  const { rows } = await knex.raw(
+  const rows = await query(
+    `card-status-${objectType}`,
     objectType === 'companies'
       ? `SELECT m.status, m.confidence, m.method, m.candidates->0 AS best, m.written_at, m.write_error, m.written_hash IS NOT NULL AS written,
            CASE WHEN m.status <> 'matched' THEN (SELECT json_build_object('name', p.name, 'domain', p.domain) FROM profiles p WHERE p.id = m.candidates->0->>'profileId') END AS best_profile,
            (SELECT json_build_object('id', rs.id, 'status', rs.status) FROM record_syncs rs WHERE rs.connection_id = x.c AND rs.object_type = 'companies' AND rs.record_id = x.r AND rs.status IN ('queued', 'running') ORDER BY rs.created_at DESC LIMIT 1) AS sync,
            m.company_id IS NOT NULL AS found
-         FROM (SELECT ?::uuid AS c, ?::text AS r) x LEFT JOIN company_matches m ON m.connection_id = x.c AND m.company_id = x.r`
+         FROM (SELECT $1::uuid AS c, $2::text AS r) x LEFT JOIN company_matches m ON m.connection_id = x.c AND m.company_id = x.r`
       : `SELECT w.written_at, w.write_error,
            (SELECT json_build_object('id', rs.id, 'status', rs.status) FROM record_syncs rs WHERE rs.connection_id = x.c AND rs.object_type = 'contacts' AND rs.record_id = x.r AND rs.status IN ('queued', 'running') ORDER BY rs.created_at DESC LIMIT 1) AS sync
-         FROM (SELECT ?::uuid AS c, ?::text AS r) x LEFT JOIN contact_writes w ON w.connection_id = x.c AND w.contact_id = x.r`,
+         FROM (SELECT $1::uuid AS c, $2::text AS r) x LEFT JOIN contact_writes w ON w.connection_id = x.c AND w.contact_id = x.r`,
     [connectionId, objectId],
   );
-  const row = rows[0];
+  const row = rows[0]!;
   const sync = row.sync ? { id: row.sync.id as string, status: row.sync.status as string } : null;
   if (objectType === 'contacts') {
     const status: CardStatus = row.written_at ? 'enriched' : row.write_error ? 'failed' : 'not_synced';

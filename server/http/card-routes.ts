@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { recordStatus } from '../card/record-status';
+import type pg from 'pg';
+import { recordStatus, type StatementRunner } from '../card/record-status';
 import { verifyV3 } from '../hubspot/signature';
 import type { InstallServices } from '../install/services';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
@@ -23,6 +24,15 @@ export function cardRoutes(s: InstallServices): Router {
   const r = Router();
   const docsBase = `${(s.config.PUBLIC_URL ?? `http://localhost:${s.config.PORT}`).replace(/\/$/, '')}/docs/troubleshooting`;
   const raw = express.raw({ type: '*/*', limit: '64kb' });
+  // The status read runs on every record view: a named statement, parsed and planned once per connection.
+  const statements: StatementRunner = async (name, text, values) => {
+    const conn = await s.knex.client.acquireConnection();
+    try {
+      return (await (conn as pg.PoolClient).query({ name, text, values })).rows;
+    } finally {
+      await s.knex.client.releaseConnection(conn);
+    }
+  };
 
   // Which connection a portal has changes rarely: cached for a few seconds (a disconnect is seen within them).
   const connections = new Map<number, { at: number; conn: { id: string; status: string } | undefined }>();
@@ -72,7 +82,7 @@ export function cardRoutes(s: InstallServices): Router {
     const conn = await authorised(req, res);
     const q = conn && parse(RecordQuery, req, res);
     if (!conn || !q) return;
-    res.json(await recordStatus(s.knex, conn.id, q.objectType, q.objectId, docsBase));
+    res.json(await recordStatus(statements, conn.id, q.objectType, q.objectId, docsBase));
   }));
 
   r.post('/card/v1/record/sync', raw, handle(async (req, res) => {

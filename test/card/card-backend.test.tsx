@@ -3,6 +3,8 @@ import { Button, hubspot, StatusTag } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { Signature } from '@hubspot/api-client';
 import { KustiqCard } from '../../src/app/cards/KustiqCard';
+import { SettingsPage } from '../../src/app/settings/Settings';
+import { Link, Text } from '@hubspot/ui-extensions';
 import { BACKEND } from '../../src/app/cards/backend';
 import { decodeUri, signV3 } from '../../server/hubspot/signature';
 import { loadSampleGraph } from '../support/graph';
@@ -86,5 +88,30 @@ describe('the card with the real backend', () => {
     const ours = signV3('secret-1', 'GET', url, '', ts);
     // The helper does not decode the URI itself: HubSpot signs the decoded form.
     expect(Signature.isValid({ signatureVersion: 'v3', signature: ours, clientSecret: 'secret-1', method: 'GET', url: decodeUri(url), requestBody: '', timestamp: Number(ts) })).toBe(true);
+  });
+
+  it('the app settings page: connection, last sync, the review queue and the way to the dashboard', async () => {
+    await fx.db.knex('company_matches').limit(1).update({ status: 'review' });
+    const review = Number((await fx.db.knex('company_matches').where({ status: 'review' }).count('* as n').first())!.n);
+    const r = createRenderer('settings');
+    vi.spyOn(hubspot, 'fetch').mockImplementation(asHubSpot(fx.emu.portalId) as never);
+    r.render(<SettingsPage />);
+    await r.waitFor(() => expect(r.findByTestId(StatusTag, 'connection').text).toBe('Connected'), { timeoutInMs: 3000 });
+    expect(r.findByTestId(Text, 'review-queue').text).toBe(`${review} companies`);
+    expect(r.findByTestId(Text, 'last-sync').text).not.toBe('');
+    expect(r.findByTestId(Link, 'dashboard-link').props.href).toEqual({ url: `${fx.url}/sync`, external: true });
+  });
+
+  it('the record states the card reads from the backend: in review with its best candidate, skipped with its code', async () => {
+    const signed = asHubSpot(fx.emu.portalId);
+    const get = async (id: string) => (await (await signed(`${BACKEND}/card/v1/record?objectType=companies&objectId=${id}`)).json()) as Record<string, any>;
+    const inReview = await fx.db.knex('company_matches').where({ status: 'review' }).first('company_id', 'candidates');
+    await fx.db.knex('company_matches').where({ company_id: inReview.company_id }).update({ candidates: JSON.stringify([{ profileId: (await fx.db.knex('profiles').first('id')).id, confidence: 71 }]) });
+    const rv = await get(inReview.company_id);
+    expect(rv).toMatchObject({ status: 'review', problem: { code: 'ERR_MATCH_LOW', docUrl: expect.stringMatching(/\/docs\/troubleshooting#match-confidence-low$/) }, match: { bestCandidate: { confidence: 71 } } });
+    expect(rv.match.bestCandidate.name).toBeTruthy();
+    await fx.db.knex('company_matches').where({ company_id: inReview.company_id }).update({ status: 'skipped' });
+    expect(await get(inReview.company_id)).toMatchObject({ status: 'skipped', problem: { code: 'ERR_DOMAIN_EMPTY' } });
+    expect(await get('987654321')).toMatchObject({ status: 'not_synced', problem: null });
   });
 });
