@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../log';
 import type { Keyring } from '../vault/crypto';
-import { nextAttemptAt, verdictOf } from './retry-policy';
+import { GIVE_UP_AFTER_MS, nextAttemptAt, verdictOf } from './retry-policy';
 import { deliveryBody, SIGNATURE_HEADER, signBody, type WireEvent } from './signing';
 import type { Sender, SendResult } from './http-sender';
 import { decryptSecret, type SigningSecrets } from './webhook-secrets';
@@ -52,6 +52,27 @@ function decrypted(keyring: Keyring, ciphertext: string, workspaceId: string, wh
   return v;
 }
 
+/** A disabled endpoint's deliveries are not sent, nor lost: they look again this often, within their 24 hours. */
+export const DISABLED_RECHECK_MS = 5 * 60_000;
+
+async function holdForDisabled(deps: DeliveryDeps, rows: Row[], at: Date): Promise<AttemptOutcome[]> {
+  const next = new Date(at.getTime() + DISABLED_RECHECK_MS);
+  const expired = rows.filter((r) => next.getTime() - new Date(r.created_at).getTime() > GIVE_UP_AFTER_MS);
+  const held = rows.filter((r) => !expired.includes(r));
+  if (held.length) await deps.knex('webhook_deliveries').whereIn('id', held.map((r) => r.id)).update({ next_attempt_at: next, last_error: 'endpoint disabled' });
+  if (expired.length) {
+    await deps.knex.transaction(async (trx) => {
+      await trx('webhook_deliveries').whereIn('id', expired.map((r) => r.id)).update({ status: 'dropped', next_attempt_at: null, last_error: 'endpoint disabled' });
+      await trx('webhook_dead_letters').insert(expired.map((r) => ({ delivery_id: r.id, reason: 'the endpoint stayed disabled for 24 hours', attempts: r.attempts, dropped_at: at })));
+    });
+    for (const r of expired) deps.log.warn({ deliveryId: r.id, endpointId: r.endpoint_id, reason: 'endpoint disabled for 24 hours' }, 'webhook delivery dropped (dead-letter log)');
+  }
+  return [
+    ...held.map((r) => ({ deliveryId: r.id, outcome: 'retry' as const, nextAttemptAt: next, status: null })),
+    ...expired.map((r) => ({ deliveryId: r.id, outcome: 'dropped' as const, status: null })),
+  ];
+}
+
 /** A claimed delivery is not attempted by anyone else for this long (a lost worker's claim lapses; the sweeper re-queues it). */
 export const CLAIM_MS = 30_000;
 
@@ -76,6 +97,7 @@ export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): P
   const secrets = new Map<string, SigningSecrets | null>(rows.map((r) => [r.workspace_id, r.secret_enc
     ? { current: decrypted(deps.keyring, r.secret_enc, r.workspace_id, 'current'), previous: r.previous_enc ? decrypted(deps.keyring, r.previous_enc, r.workspace_id, 'previous') : null }
     : null]));
+  const paused: Row[] = [];
   const results: { row: Row; at: Date; res: SendResult; body: string; signature: string; used: 'current' | 'previous' }[] = [];
   await Promise.all(rows.map(async (row) => {
     const attempt = async () => {
@@ -100,11 +122,12 @@ export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): P
       }
     };
     if (!row.enabled) {
-      results.push({ row, at: now(), body: '', signature: '', used: 'current', res: { status: null, error: 'endpoint disabled', latencyMs: 0, refusedTarget: true } });
+      paused.push(row);
       return;
     }
     await attempt();
   }));
+  if (paused.length) outcomes.push(...(await holdForDisabled(deps, paused, now())));
   if (!results.length) return outcomes;
 
   const updates = results.map(({ row, at, res, body, signature, used }) => {

@@ -122,6 +122,28 @@ describe('outbound webhooks', () => {
     await fx.db.knex('webhook_endpoints').update({ enabled: true });
   });
 
+  it('a disabled endpoint\'s pending deliveries wait and go out once it is enabled again', async () => {
+    const ep = await saveEndpoint(fx.db.knex, workspaceId, { url: 'http://127.0.0.1:9/paused', eventTypes: ['company.enriched'] }, { allowPrivate: true });
+    await fx.db.knex('webhook_endpoints').whereNot({ id: ep.id }).update({ enabled: false });
+    await sendTestEvent(fx.db.knex, undefined, workspaceId);
+    await fx.db.knex('webhook_endpoints').where({ id: ep.id }).update({ enabled: false });
+    const d = await fx.db.knex('webhook_deliveries').where({ endpoint_id: ep.id }).first();
+    const sent: string[] = [];
+    let clock = new Date(d.created_at);
+    const deps = { knex: fx.db.knex, keyring: fx.services.keyring, log: fx.services.log, now: () => clock, send: async (url: string) => { sent.push(url); return { status: 200, error: null, latencyMs: 1 }; } };
+    const [held] = await deliverBatch(deps, [d.id]);
+    expect(held).toMatchObject({ outcome: 'retry' });
+    expect(held!.nextAttemptAt!.getTime() - clock.getTime()).toBe(5 * 60_000);
+    expect(sent).toEqual([]);
+    expect(await fx.db.knex('webhook_deliveries').where({ id: d.id }).first()).toMatchObject({ status: 'pending', attempts: 0 });
+    await fx.db.knex('webhook_endpoints').where({ id: ep.id }).update({ enabled: true });
+    clock = held!.nextAttemptAt!;
+    expect((await deliverBatch(deps, [d.id]))[0]).toMatchObject({ outcome: 'delivered' });
+    expect(sent).toEqual(['http://127.0.0.1:9/paused']);
+    await fx.db.knex('webhook_endpoints').where({ id: ep.id }).delete();
+    await fx.db.knex('webhook_endpoints').update({ enabled: true });
+  });
+
   it('refuses private targets unless allowed: when saving, and on every attempt (after DNS)', async () => {
     await expect(saveEndpoint(fx.db.knex, workspaceId, { url: 'http://10.0.0.8/hook' }, { allowPrivate: false })).rejects.toThrow(FieldError);
     await expect(saveEndpoint(fx.db.knex, workspaceId, { url: 'http://localhost:9/hook' }, { allowPrivate: false })).rejects.toThrow(/loopback/);
