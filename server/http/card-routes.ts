@@ -82,7 +82,8 @@ export function cardRoutes(s: InstallServices): Router {
     const conn = await authorised(req, res);
     const q = conn && parse(RecordQuery, req, res);
     if (!conn || !q) return;
-    res.json(await recordStatus(statements, conn.id, q.objectType, q.objectId, docsBase));
+    // Written directly (no ETag hashing of every answer: the card never revalidates).
+    res.status(200).type('application/json').end(JSON.stringify(await recordStatus(statements, conn.id, q.objectType, q.objectId, docsBase)));
   }));
 
   r.post('/card/v1/record/sync', raw, handle(async (req, res) => {
