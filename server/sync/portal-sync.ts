@@ -39,6 +39,11 @@ export interface SyncCursor {
   since?: number;
   exclude?: [number, number] | null;
   profilesSince?: number;
+  /**
+   * The last record id of the phase's pages already counted: a page read again after a
+   * resume (its records were still waiting in the carry) is written from, not counted twice.
+   */
+  countedThrough?: string;
   /** Only the members of this HubSpot company list (the portal's sync scope when the run was created). */
   listId?: string;
   /** Companies that waited for credits went out in this run: read all contacts, not only changed ones (theirs waited too). */
@@ -245,7 +250,15 @@ export interface Pending { id: string; properties: Wire; hash: string; pageAfter
 const COMPANY_READ = ['name', 'domain', 'kustiq_last_synced_at'];
 
 /** The cursor at the start of the next phase (the incremental bounds carry over). */
-const next = (c: SyncCursor, phase: SyncCursor['phase']): SyncCursor => ({ ...c, phase, after: '' });
+const next = (c: SyncCursor, phase: SyncCursor['phase']): SyncCursor => ({ ...c, phase, after: '', countedThrough: undefined });
+
+/** Whether a page (by its last record id, HubSpot's numeric ids in ascending order) has not been counted yet; marks it counted. */
+function firstReading(cursor: SyncCursor, lastId: string): boolean {
+  if (!/^\d+$/.test(lastId)) return true;
+  if (cursor.countedThrough && BigInt(lastId) <= BigInt(cursor.countedThrough)) return false;
+  cursor.countedThrough = lastId;
+  return true;
+}
 const afterCompanies = (c: SyncCursor): SyncCursor['phase'] => (c.profilesSince !== undefined ? 'profiles' : 'contacts');
 const CONTACT_READ = ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid', ...CONTACT_PROPERTIES.map((p) => p.name)];
 
@@ -298,7 +311,9 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const companies = page.results.map((c) => ({ id: String(c.id), name: c.properties.name ?? '', domain: c.properties.domain ?? '' }));
   const results = await matchBatchInPostgres(s.knex, companies, ctx.total);
   await storeMatches(s.knex, run.connection_id, companies, results);
-  counts.companiesRead += companies.length;
+  // Counted once per record even if the page is read again after a resume (list pages are counted as read).
+  const tally = listed || firstReading(run.cursor, companies[companies.length - 1]!.id) ? counts : emptyCounts();
+  tally.companiesRead += companies.length;
   // What is stored decides (a person's confirmation or rejection wins over the matcher).
   const stored: { company_id: string; status: string; profile_id: string | null; confidence: number; method: 'domain' | 'name' | 'manual'; written_hash: string | null; write_error: string | null; values: Record<string, string> | null }[] =
     await s.knex('company_matches as m').leftJoin('profiles as p', 'p.id', 'm.profile_id')
@@ -327,12 +342,12 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const now = new Date();
   const pageAfter = ctx.readAfter ?? run.cursor.after;
   for (const m of stored) {
-    if (m.status === 'matched') counts.matched++;
-    else if (m.status === 'review') counts.review++;
-    else if (m.status === 'skipped') counts.skipped++;
-    else counts.unmatched++;
+    if (m.status === 'matched') tally.matched++;
+    else if (m.status === 'review') tally.review++;
+    else if (m.status === 'skipped') tally.skipped++;
+    else tally.unmatched++;
     if (m.status !== 'matched' || !m.profile_id || !m.values) continue;
-    carryIfChanged(ctx, { ...m, profile_id: m.profile_id, values: m.values }, now, pageAfter, counts);
+    carryIfChanged(ctx, { ...m, profile_id: m.profile_id, values: m.values }, now, pageAfter, tally);
   }
   const last = listed ? !listed.next : isLast(page);
   const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
@@ -521,7 +536,8 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
     await flushCarry(ctx, run, 'contacts', next(run.cursor, 'done'));
     return;
   }
-  counts.contactsRead += page.results.length;
+  const tally = firstReading(run.cursor, String(page.results[page.results.length - 1]!.id)) ? counts : emptyCounts();
+  tally.contactsRead += page.results.length;
   const previous = new Map<string, string | null>((await s.knex('contact_writes').where('connection_id', run.connection_id).whereIn('contact_id', page.results.map((c) => String(c.id))).select('contact_id', 'written_hash')).map((r) => [r.contact_id, r.written_hash]));
   const now = new Date();
   const recordOnly: Pending[] = [];
@@ -533,12 +549,12 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
     const byDomain = emailDomain.domain && !emailDomain.generic ? matched.domains.get(emailDomain.domain) ?? null : null;
     const companyId = assoc ?? byDomain;
     if (!companyId) continue;
-    counts.contactsEligible++;
+    tally.contactsEligible++;
     const values = contactValues(enrichContact({ email, firstname: p.firstname, lastname: p.lastname, jobtitle: p.jobtitle, companyDomain: matched.domainOf.get(companyId) ?? null }));
     const hash = valuesHash(values);
     const already = Object.entries(values).every(([k, v]) => (p[k] ?? '') === v);
     if (previous.get(String(c.id)) === hash || already) {
-      counts.contactsUnchanged++;
+      tally.contactsUnchanged++;
       // HubSpot has these values but we have no record of writing them (a lost worker): record it now.
       if (previous.get(String(c.id)) !== hash) recordOnly.push({ id: String(c.id), properties: values, hash, companyId, pageAfter });
       continue;
