@@ -4,7 +4,6 @@ import { KustiqError } from '../errors/codes';
 import { catalogProperty, CONTACT_PROPERTIES } from '../schema/catalog';
 import { refundCredits, spendCredits } from '../credits/credit-ledger';
 import { loadIcp } from '../icp/icp-store';
-import { scoreCompany } from '../icp/score';
 import type { InstallServices } from '../install/services';
 import { normalizeDomain } from '../matching/domain';
 import { storeMatches } from '../matching/match-portal';
@@ -13,7 +12,7 @@ import { bodyOf, HubSpotGateway, statusOf } from './hubspot-gateway';
 import { enqueueEvents, type EnrichedRecord } from '../webhooks/outbox';
 import { listMembersPage } from './list-scope';
 import { budgetFor, type RateBudget } from './rate-budget';
-import { companyValues, contactValues, stamped, valuesHash, type Wire } from './record-values';
+import { contactValues, matchedCompanyValues, stamped, valuesHash, type Wire } from './record-values';
 
 /**
  * A portal's full sync (first run, or the weekly reconciliation), as resumable steps.
@@ -333,7 +332,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
       await enqueueEvents(trx, s.boss, { workspaceId: ctx.credits.workspaceId, portalId: gw.portalId, type: 'company.enriched', objectType: 'companies', records: landed.flatMap((i) => {
         const x = m.get(i.record_id);
         if (!x?.profile_id || !x.values) return [];
-        return [{ objectId: i.record_id, profileId: x.profile_id, properties: stamped(companyValues(x.values, { profileId: x.profile_id, confidence: x.confidence, method: x.method }, ctx.icp ? scoreCompany(ctx.icp.definition, x.values) : null), new Date(Number(i.stamp_ms))) }];
+        return [{ objectId: i.record_id, profileId: x.profile_id, properties: stamped(matchedCompanyValues(x.values, { profileId: x.profile_id, confidence: x.confidence, method: x.method }, ctx.icp?.definition ?? null), new Date(Number(i.stamp_ms))) }];
       }) });
       for (const i of landed) await trx('company_matches').where({ connection_id: run.connection_id, company_id: i.record_id }).update({ written_hash: i.hash, written_at: new Date(Number(i.stamp_ms)), write_status: 'written' });
       await trx('sync_intents').where({ connection_id: run.connection_id, object_type: 'companies' }).whereIn('record_id', landed.map((i) => i.record_id)).delete();
@@ -401,7 +400,7 @@ interface MatchedCompany { company_id: string; profile_id: string; confidence: n
 
 /** A matched company's values, queued for writing unless they hash to what was last written. */
 function carryIfChanged(ctx: StepContext, m: MatchedCompany, now: Date, pageAfter: string, counts: SyncCounts): void {
-  const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp ? scoreCompany(ctx.icp.definition, m.values) : null);
+  const values = matchedCompanyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, ctx.icp?.definition ?? null);
   const hash = valuesHash(values);
   if (hash === m.written_hash) counts.companiesUnchanged++;
   else ctx.carry.push({ id: m.company_id, properties: stamped(values, now), hash, pageAfter, waited: m.write_error === 'ERR_QUOTA_FREE' });

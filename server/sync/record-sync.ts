@@ -3,7 +3,6 @@ import { enqueueEvents } from '../webhooks/outbox';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
 import { loadIcp } from '../icp/icp-store';
-import { scoreCompany } from '../icp/score';
 import type { InstallServices } from '../install/services';
 import { normalizeDomain } from '../matching/domain';
 import { storeMatches } from '../matching/match-portal';
@@ -11,7 +10,7 @@ import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
 import { HubSpotGateway, statusOf } from './hubspot-gateway';
 import { emptyCounts, markCompaniesWritten, TechOptions, writeBatch } from './portal-sync';
 import { budgetFor } from './rate-budget';
-import { companyValues, contactValues, stamped, valuesHash, type Wire } from './record-values';
+import { contactValues, matchedCompanyValues, stamped, valuesHash, type Wire } from './record-values';
 
 /**
  * "Sync now" for one record: read it from HubSpot, match (companies) or find its matched
@@ -54,7 +53,7 @@ export async function syncRecord(s: InstallServices, portalId: number, objectTyp
       return skipped(code, m.status === 'review' ? `best candidate at ${m.confidence}% waits in review` : m.status === 'rejected' ? 'the match was rejected in review' : m.status === 'skipped' ? 'the company has no domain' : 'no profile matched at 80% or more');
     }
     const icp = await loadIcp(s.knex, conn.workspace_id);
-    const values = companyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, icp ? scoreCompany(icp.definition, m.values) : null);
+    const values = matchedCompanyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, icp?.definition ?? null);
     const properties = stamped(values, now);
     const credit = await spendCredits(s.knex, { workspaceId: conn.workspace_id, connectionId: conn.id, objectType: 'companies', recordIds: [recordId], at: now, metered: s.config.KUSTIQ_CREDITS === 'metered' });
     if (credit.refused.length) {
@@ -76,11 +75,11 @@ export async function syncRecord(s: InstallServices, portalId: number, objectTyp
   // A contact: written only for a matched company (its association, or its email's domain).
   const p = rec.properties;
   const email = p.email ?? '';
-  const assoc = p.associatedcompanyid ? await s.knex('company_matches').where({ connection_id: conn.id, company_id: String(p.associatedcompanyid), status: 'matched' }).first('company_id', 'company_domain') : null;
+  const assoc = p.associatedcompanyid ? await s.knex('company_matches').where({ connection_id: conn.id, company_id: String(p.associatedcompanyid), status: 'matched' }).first('company_id', 'company_domain', 'profile_id') : null;
   const d = normalizeDomain(email.slice(email.lastIndexOf('@') + 1));
   let company = assoc;
   if (!company && d.domain && !d.generic) {
-    const candidates = await s.knex('company_matches').where({ connection_id: conn.id, status: 'matched' }).whereILike('company_domain', `%${d.domain}%`).select('company_id', 'company_domain');
+    const candidates = await s.knex('company_matches').where({ connection_id: conn.id, status: 'matched' }).whereILike('company_domain', `%${d.domain}%`).select('company_id', 'company_domain', 'profile_id');
     company = candidates.find((c) => normalizeDomain(c.company_domain).domain === d.domain) ?? null;
   }
   if (!company) return skipped('no_matched_company', 'the contact belongs to no matched company (by association or email domain)');
@@ -90,8 +89,7 @@ export async function syncRecord(s: InstallServices, portalId: number, objectTyp
   await s.knex.transaction(async (trx) => {
     await trx('contact_writes').insert({ connection_id: conn.id, contact_id: recordId, company_id: company.company_id, written_hash: valuesHash(values), written_at: now })
       .onConflict(['connection_id', 'contact_id']).merge();
-    const profile = await trx('company_matches').where({ connection_id: conn.id, company_id: company.company_id }).first('profile_id');
-    await enqueueEvents(trx, s.boss, { workspaceId: conn.workspace_id, portalId, type: 'contact.enriched', objectType: 'contacts', records: [{ objectId: recordId, profileId: profile?.profile_id ?? null, properties: values }] });
+    await enqueueEvents(trx, s.boss, { workspaceId: conn.workspace_id, portalId, type: 'contact.enriched', objectType: 'contacts', records: [{ objectId: recordId, profileId: company.profile_id ?? null, properties: values }] });
   });
   return { outcome: 'written', code: null, detail: null, properties: values };
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES } from '../schema/catalog';
 import type { ContactProperties } from '../contacts/enrich-contact';
-import { FIT_PROPERTIES, type FitScores } from '../icp/score';
+import type { IcpDefinition } from '../icp/icp-definition';
+import { FIT_PROPERTIES, scoreCompany, type FitScores } from '../icp/score';
 
 /**
  * The values a sync writes, in HubSpot's wire format (numbers as decimal strings, dates
@@ -18,6 +19,11 @@ export interface CompanyMatchState {
   profileId: string;
   confidence: number;
   method: 'domain' | 'name' | 'manual';
+}
+
+/** A matched company's values, with its ICP fit when the workspace has an ICP. */
+export function matchedCompanyValues(profile: Record<string, string>, match: CompanyMatchState, icp: IcpDefinition | null): Wire {
+  return companyValues(profile, match, icp ? scoreCompany(icp, profile) : null);
 }
 
 export function companyValues(profile: Record<string, string | number | null | undefined>, match: CompanyMatchState, fit: FitScores | null): Wire {
