@@ -238,8 +238,6 @@ export interface StepContext {
    * waiting record came from, so a lost worker re-reads it rather than losing it.
    */
   carry: Pending[];
-  /** Set when a company that waited for credits was written: its contacts are due too. */
-  releasedFromQuota?: boolean;
 }
 
 export interface Pending { id: string; properties: Wire; hash: string; pageAfter: string; companyId?: string; /** it had waited for credits */ waited?: boolean }
@@ -349,8 +347,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
     carryIfChanged(ctx, { ...m, profile_id: m.profile_id, values: m.values }, now, pageAfter, tally);
   }
   const last = listed ? !listed.next : isLast(page);
-  const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
-  if (ctx.releasedFromQuota && run.cursor.since !== undefined) run.cursor.contactsAll = true;
+  const { batches, written, failed } = await writeFullBatches(ctx, run, 'companies', last);
   counts.companiesWritten += written.length;
   ctx.readAfter = listed ? listed.next ?? '' : companies[companies.length - 1]!.id;
   const cursor: SyncCursor = last ? next(run.cursor, afterCompanies(run.cursor)) : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
@@ -361,8 +358,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
 }
 
 async function flushCarry(ctx: StepContext, run: RunRow, objectType: 'companies' | 'contacts', cursor: SyncCursor): Promise<void> {
-  const { batches, written, failed } = await writeFullBatches(ctx, objectType, true, run.counts);
-  if (ctx.releasedFromQuota && run.cursor.since !== undefined) run.cursor.contactsAll = true;
+  const { batches, written, failed } = await writeFullBatches(ctx, run, objectType, true);
   const now = new Date();
   if (objectType === 'companies') run.counts.companiesWritten += written.length;
   else run.counts.contactsWritten += written.length;
@@ -435,7 +431,8 @@ async function recordContactWrites(trx: Knex.Transaction, ctx: StepContext, writ
  * (ERR_QUOTA_FREE) until credits return; a credit spent on a record HubSpot then refuses
  * is given back.
  */
-async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'contacts', last: boolean, counts: SyncCounts) {
+async function writeFullBatches(ctx: StepContext, run: RunRow, objectType: 'companies' | 'contacts', last: boolean) {
+  const counts = run.counts;
   const batches = [];
   const written: Pending[] = [];
   const failed: { id: string; code: string }[] = [];
@@ -468,7 +465,8 @@ async function writeFullBatches(ctx: StepContext, objectType: 'companies' | 'con
     }
     const ok = new Set(out.written);
     written.push(...chunk.filter((c) => ok.has(c.id)));
-    if (objectType === 'companies' && chunk.some((c) => c.waited && ok.has(c.id))) ctx.releasedFromQuota = true;
+    // A company that waited for credits went out in an incremental run: its contacts waited too, so read them all.
+    if (run.cursor.since !== undefined && objectType === 'companies' && chunk.some((c) => c.waited && ok.has(c.id))) run.cursor.contactsAll = true;
     failed.push(...out.failed);
     counts.failedRecords += out.failed.length;
     const unpaid = chunk.filter((c) => !ok.has(c.id) && spent.has(c.id)).map((c) => c.id);
@@ -495,8 +493,7 @@ async function profilesStep(ctx: StepContext, run: RunRow): Promise<void> {
   const pageAfter = ctx.readAfter ?? run.cursor.after;
   for (const m of rows) carryIfChanged(ctx, m, now, pageAfter, counts);
   const last = rows.length < 1000;
-  const { batches, written, failed } = await writeFullBatches(ctx, 'companies', last, counts);
-  if (ctx.releasedFromQuota && run.cursor.since !== undefined) run.cursor.contactsAll = true;
+  const { batches, written, failed } = await writeFullBatches(ctx, run, 'companies', last);
   counts.companiesWritten += written.length;
   ctx.readAfter = rows.length ? rows[rows.length - 1]!.company_id : ctx.readAfter;
   const cursor: SyncCursor = last ? next(run.cursor, 'contacts') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter ?? '' };
@@ -561,7 +558,7 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
     ctx.carry.push({ id: String(c.id), properties: values, hash, companyId, pageAfter });
   }
   const last = isLast(page);
-  const { batches, written } = await writeFullBatches(ctx, 'contacts', last, counts);
+  const { batches, written } = await writeFullBatches(ctx, run, 'contacts', last);
   counts.contactsWritten += written.length;
   ctx.readAfter = String(page.results[page.results.length - 1]!.id);
   const cursor: SyncCursor = last ? next(run.cursor, 'done') : { ...run.cursor, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
