@@ -302,7 +302,7 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   }
   if (!page.results.length) {
     // Records vanished since the last page said there were more: write what waits, move on.
-    await flushCarry(ctx, run, 'companies', next(run.cursor, afterCompanies(run.cursor)));
+    await flushCarry(ctx, run, 'companies', afterCompanies(run.cursor));
     return;
   }
   const companies = page.results.map((c) => ({ id: String(c.id), name: c.properties.name ?? '', domain: c.properties.domain ?? '' }));
@@ -357,8 +357,10 @@ async function companiesStep(ctx: StepContext, run: RunRow): Promise<void> {
   });
 }
 
-async function flushCarry(ctx: StepContext, run: RunRow, objectType: 'companies' | 'contacts', cursor: SyncCursor): Promise<void> {
+async function flushCarry(ctx: StepContext, run: RunRow, objectType: 'companies' | 'contacts', nextPhase: SyncCursor['phase']): Promise<void> {
   const { batches, written, failed } = await writeFullBatches(ctx, run, objectType, true);
+  // The next phase's cursor is made after the writes, so what they marked on the run's cursor carries over.
+  const cursor = next(run.cursor, nextPhase);
   const now = new Date();
   if (objectType === 'companies') run.counts.companiesWritten += written.length;
   else run.counts.contactsWritten += written.length;
@@ -529,7 +531,7 @@ async function contactsStep(ctx: StepContext, run: RunRow): Promise<void> {
   const pageAfter = ctx.readAfter ?? run.cursor.after;
   if (!page.results.length) {
     // Records vanished since the last page said there were more: write what waits, move on.
-    await flushCarry(ctx, run, 'contacts', next(run.cursor, 'done'));
+    await flushCarry(ctx, run, 'contacts', 'done');
     return;
   }
   const tally = firstReading(run.cursor, String(page.results[page.results.length - 1]!.id)) ? counts : emptyCounts();
