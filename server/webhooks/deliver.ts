@@ -100,32 +100,29 @@ export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): P
   const paused: Row[] = [];
   const results: { row: Row; at: Date; res: SendResult; body: string; signature: string; used: 'current' | 'previous' }[] = [];
   await Promise.all(rows.map(async (row) => {
-    const attempt = async () => {
-      const sec = secrets.get(row.workspace_id);
-      const at = now();
-      const event: WireEvent = { id: row.event_id, type: row.type, workspaceId: row.workspace_id, portalId: row.portal_id === null ? null : Number(row.portal_id), objectType: row.object_type, objectId: row.object_id, profileId: row.profile_id, properties: row.properties };
-      const body = deliveryBody(event, at);
-      if (!sec) {
-        results.push({ row, at, body, signature: '', used: 'current', res: { status: null, error: 'the workspace has no webhook secret', latencyMs: 0 } });
-        return;
-      }
-      const order: ('current' | 'previous')[] = sec.previous ? (row.signing === 'previous' ? ['previous', 'current'] : ['current', 'previous']) : ['current'];
-      for (let i = 0; i < order.length; i++) {
-        const used = order[i]!;
-        const signature = signBody(used === 'current' ? sec.current : sec.previous!, body);
-        const res = await deps.send(row.url, body, { [SIGNATURE_HEADER]: signature });
-        const last = i === order.length - 1 || !(res.status !== null && RESIGN_ON.has(res.status));
-        if (last) {
-          results.push({ row, at, body, signature, used, res });
-          return;
-        }
-      }
-    };
     if (!row.enabled) {
       paused.push(row);
       return;
     }
-    await attempt();
+    const sec = secrets.get(row.workspace_id);
+    const at = now();
+    const event: WireEvent = { id: row.event_id, type: row.type, workspaceId: row.workspace_id, portalId: row.portal_id === null ? null : Number(row.portal_id), objectType: row.object_type, objectId: row.object_id, profileId: row.profile_id, properties: row.properties };
+    const body = deliveryBody(event, at);
+    if (!sec) {
+      results.push({ row, at, body, signature: '', used: 'current', res: { status: null, error: 'the workspace has no webhook secret', latencyMs: 0 } });
+      return;
+    }
+    const order: ('current' | 'previous')[] = sec.previous ? (row.signing === 'previous' ? ['previous', 'current'] : ['current', 'previous']) : ['current'];
+    for (let i = 0; i < order.length; i++) {
+      const used = order[i]!;
+      const signature = signBody(used === 'current' ? sec.current : sec.previous!, body);
+      const res = await deps.send(row.url, body, { [SIGNATURE_HEADER]: signature });
+      const last = i === order.length - 1 || !(res.status !== null && RESIGN_ON.has(res.status));
+      if (last) {
+        results.push({ row, at, body, signature, used, res });
+        return;
+      }
+    }
   }));
   if (paused.length) outcomes.push(...(await holdForDisabled(deps, paused, now())));
   if (!results.length) return outcomes;
