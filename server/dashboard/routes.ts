@@ -5,7 +5,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { marked } from 'marked';
 import { z } from 'zod';
 import { KustiqError } from '../errors/codes';
-import { FieldError } from '../errors/field-error';
+import { FieldError, zodProblems } from '../errors/field-error';
 import { connectionView, disconnect } from '../install/connection';
 import { CallbackError, completeAuthorization, SESSION_TTL_MS, startAuthorization, STATE_TTL_MS } from '../install/oauth-flow';
 import { sha256 } from '../install/secrets';
@@ -34,7 +34,7 @@ const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../d
 
 /** Bad input gets a 4xx naming the field. */
 function badRequest(res: Response, issues: z.ZodError) {
-  const fields = issues.issues.map((i) => ({ field: i.path.join('.'), problem: i.message }));
+  const fields = zodProblems(issues);
   res.status(400).json({ error: { message: `Invalid ${fields.map((f) => f.field).join(', ')}`, fields } });
 }
 
@@ -432,7 +432,7 @@ export function dashboardRoutes(s: InstallServices): Router {
         await saveScope(sess.workspaceId, { listId });
       } catch (err) {
         if (!(err instanceof FieldError) && !(err instanceof z.ZodError)) throw err;
-        const message = err instanceof FieldError ? err.message : icpProblems(err).map((p) => `${p.field}: ${p.problem}`).join('; ');
+        const message = err instanceof FieldError ? err.message : zodProblems(err).map((p) => `${p.field}: ${p.problem}`).join('; ');
         return void res.status(400).type('html').send(syncScopePage(sess, await scopeState(sess.workspaceId, true), message));
       }
       res.redirect(303, '/sync');

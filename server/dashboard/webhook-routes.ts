@@ -1,11 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { FieldError } from '../errors/field-error';
+import { FieldError, zodProblems } from '../errors/field-error';
 import type { InstallServices } from '../install/services';
 import { deleteEndpoint, listEndpoints, saveEndpoint } from '../webhooks/endpoints';
 import { deliveryDetail, recentDeliveries, redeliver, sendTestEvent } from '../webhooks/webhook-admin';
 import { rotateSecret, secretView } from '../webhooks/webhook-secrets';
-import { icpProblems } from '../icp/icp-definition';
 import { deliveryPage, webhooksPage } from './webhooks-page';
 
 /** The Webhooks page (forms) and its JSON API, on the session's workspace. */
@@ -23,7 +22,7 @@ export function registerWebhookRoutes(r: Router, s: InstallServices, h: RouteHel
   });
   const problemText = (err: unknown): string | null => {
     if (err instanceof FieldError) return `${err.field}: ${err.message}`;
-    if (err instanceof z.ZodError) return icpProblems(err).map((p) => `${p.field}: ${p.problem}`).join('; ');
+    if (err instanceof z.ZodError) return zodProblems(err).map((p) => `${p.field}: ${p.problem}`).join('; ');
     return null;
   };
   // A form post: do it, then show the page (with the one-time secret, or the problem).

@@ -1,3 +1,4 @@
+import { zodProblems } from '../errors/field-error';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type pg from 'pg';
@@ -71,7 +72,7 @@ export function cardRoutes(s: InstallServices): Router {
   const parse = <T extends z.ZodTypeAny>(schema: T, req: Request, res: Response): z.infer<T> | null => {
     const p = schema.safeParse(req.query);
     if (p.success) return p.data;
-    res.status(400).json({ error: { message: 'Invalid query', fields: p.error.issues.map((i) => ({ field: i.path.join('.'), problem: i.message })) } });
+    res.status(400).json({ error: { message: 'Invalid query', fields: zodProblems(p.error) } });
     return null;
   };
   const handle = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response, next: (e: unknown) => void) => {

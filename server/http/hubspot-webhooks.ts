@@ -1,3 +1,4 @@
+import { zodProblems } from '../errors/field-error';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { verifyV3 } from '../hubspot/signature';
@@ -43,7 +44,7 @@ export function hubspotWebhookRoutes(s: InstallServices): Router {
       let body: unknown;
       try { body = JSON.parse(rawBody); } catch { return void res.status(400).json({ error: { message: 'body is not JSON' } }); }
       const parsed = z.array(Event).max(1000).safeParse(body);
-      if (!parsed.success) return void res.status(400).json({ error: { message: 'body is not an array of HubSpot events', fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), problem: i.message })) } });
+      if (!parsed.success) return void res.status(400).json({ error: { message: 'body is not an array of HubSpot events', fields: zodProblems(parsed.error) } });
       const rows = parsed.data
         // Our own writes, echoed back (changeSource INTEGRATION, sourceId our app): nothing to do.
         .filter((e) => !(e.changeSource === 'INTEGRATION' && e.appId !== undefined && e.sourceId === String(e.appId)))

@@ -1,3 +1,4 @@
+import { zodProblems } from '../errors/field-error';
 import { z } from 'zod';
 import {
   COMPANY_TYPES, FUNDING_STAGES, GTM_MOTIONS, HEADCOUNT_BANDS, HIRING_SIGNALS, INDUSTRIES, REVENUE_BANDS,
@@ -72,7 +73,7 @@ export const IcpDefinition = z.object({
 });
 export type IcpDefinition = z.infer<typeof IcpDefinition>;
 
-/** Zod issues as `field: problem` pairs with readable paths ("tiers.0.criteria.1.values"). */
+/** An ICP's zod issues as `field: problem` pairs ("tiers.0.criteria.1.values"). */
 export function icpProblems(err: z.ZodError): { field: string; problem: string }[] {
-  return err.issues.map((i) => ({ field: i.path.join('.') || '(icp)', problem: i.message }));
+  return zodProblems(err, '(icp)');
 }
