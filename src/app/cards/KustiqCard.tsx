@@ -180,20 +180,24 @@ function LastSync({ raw, timeZone }: { raw: string | null | undefined; timeZone:
   );
 }
 
+function NotSynced({ status, why }: { status: RecordStatus | null; why: string }) {
+  return (
+    <Flex direction="column" gap="sm">
+      <StatusLine status={status} />
+      <EmptyState title="Not synced yet" layout="vertical" testId="empty">
+        <Text>{why}</Text>
+      </EmptyState>
+    </Flex>
+  );
+}
+
 function CompanySection({ values, status, timeZone }: { values: Record<string, string | null>; status: RecordStatus | null; timeZone: string }) {
   const byName = new Map(COMPANY_PROPERTIES.map((p) => [p.name, p]));
   const enriched = !!values.kustiq_profile_id;
   // Without the backend, what HubSpot holds still says whether the record was enriched.
   const shown: RecordStatus | null = status ?? (enriched ? { status: 'enriched', problem: null, match: null, lastSyncAt: null, sync: null } : null);
   if (!enriched && (!shown || shown.status === 'not_synced')) {
-    return (
-      <Flex direction="column" gap="sm">
-        <StatusLine status={shown} />
-        <EmptyState title="Not synced yet" layout="vertical" testId="empty">
-          <Text>Kustiq has not enriched this company yet. It will after the next sync if its domain matches a Kustiq profile.</Text>
-        </EmptyState>
-      </Flex>
-    );
+    return <NotSynced status={shown} why="Kustiq has not enriched this company yet. It will after the next sync if its domain matches a Kustiq profile." />;
   }
   const glance = AT_A_GLANCE.map((n) => byName.get(n)).filter((p): p is CardProperty => !!p);
   const tech = (values[TECH] ?? '').split(';').filter(Boolean);
@@ -244,14 +248,7 @@ function CompanySection({ values, status, timeZone }: { values: Record<string, s
 function ContactSection({ values, status, timeZone }: { values: Record<string, string | null>; status: RecordStatus | null; timeZone: string }) {
   const has = CONTACT_PROPERTIES.some((p) => values[p.name]);
   if (!has && (!status || status.status === 'not_synced')) {
-    return (
-      <Flex direction="column" gap="sm">
-        <StatusLine status={status} />
-        <EmptyState title="Not synced yet" layout="vertical" testId="empty">
-          <Text>Kustiq enriches contacts of a matched company (by association or email domain).</Text>
-        </EmptyState>
-      </Flex>
-    );
+    return <NotSynced status={status} why="Kustiq enriches contacts of a matched company (by association or email domain)." />;
   }
   return (
     <Flex direction="column" gap="sm">
