@@ -24,22 +24,21 @@ export const LIMITS: Record<Bucket, BucketLimit> = {
   search: { limit: 5, windowMs: 1_000 + 60, lateMs: 40, marginMs: 60 },
 };
 
-/** The limits from the config ("110/10000"), with the same safety margins as the defaults. */
-export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string; KUSTIQ_RATE_MARGIN_MS?: number }): Record<Bucket, BucketLimit> {
-  const parse = (v: string) => v.split('/').map(Number) as [number, number];
-  const [g, gw] = parse(config.KUSTIQ_RATE_GENERAL);
-  const [q, qw] = parse(config.KUSTIQ_RATE_SEARCH);
-  return {
-    // The margins are for jitter (a request leaving up to lateMs after its slot), not proportional to the window.
-    general: { limit: g, windowMs: gw + (config.KUSTIQ_RATE_MARGIN_MS ?? 300), lateMs: Math.min(LIMITS.general.lateMs!, (config.KUSTIQ_RATE_MARGIN_MS ?? 300) / 2), marginMs: config.KUSTIQ_RATE_MARGIN_MS ?? 300 },
-    search: { limit: q, windowMs: qw + 60, lateMs: LIMITS.search.lateMs, marginMs: 60 },
-  };
-}
-
 /** HubSpot's own numbers as configured (no margins): what the Sync page charts against. */
 export function hubspotLimits(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string }): Record<Bucket, { limit: number; windowMs: number }> {
   const parse = (v: string) => { const [limit, windowMs] = v.split('/').map(Number) as [number, number]; return { limit, windowMs }; };
   return { general: parse(config.KUSTIQ_RATE_GENERAL), search: parse(config.KUSTIQ_RATE_SEARCH) };
+}
+
+/** The limits from the config ("110/10000"), with the same safety margins as the defaults. */
+export function limitsFrom(config: { KUSTIQ_RATE_GENERAL: string; KUSTIQ_RATE_SEARCH: string; KUSTIQ_RATE_MARGIN_MS?: number }): Record<Bucket, BucketLimit> {
+  const { general, search } = hubspotLimits(config);
+  const margin = config.KUSTIQ_RATE_MARGIN_MS ?? 300;
+  return {
+    // The margins are for jitter (a request leaving up to lateMs after its slot), not proportional to the window.
+    general: { limit: general.limit, windowMs: general.windowMs + margin, lateMs: Math.min(LIMITS.general.lateMs!, margin / 2), marginMs: margin },
+    search: { limit: search.limit, windowMs: search.windowMs + 60, lateMs: LIMITS.search.lateMs, marginMs: 60 },
+  };
 }
 
 /** The portal budget as this deployment is configured. */
