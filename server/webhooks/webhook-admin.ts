@@ -16,7 +16,7 @@ const view = (r: Record<string, any>): DeliveryView => ({
   nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null, createdAt: r.created_at, deliveredAt: r.delivered_at,
 });
 
-const base = (db: Knex, workspaceId: string) => db('webhook_deliveries as d').join('webhook_events as e', 'e.id', 'd.event_id').join('webhook_endpoints as ep', 'ep.id', 'd.endpoint_id')
+const base = (db: Knex | Knex.Transaction, workspaceId: string) => db('webhook_deliveries as d').join('webhook_events as e', 'e.id', 'd.event_id').join('webhook_endpoints as ep', 'ep.id', 'd.endpoint_id')
   .where('ep.workspace_id', workspaceId)
   .select('d.*', 'e.type', 'e.object_type', 'e.object_id', 'ep.url');
 
@@ -62,7 +62,7 @@ export async function redeliver(knex: Knex, boss: PgBoss | undefined, workspaceI
     if (d.status === 'pending') throw new FieldError('deliveryId', 'this delivery is still being tried');
     await trx('webhook_deliveries').where({ id: deliveryId }).update({ status: 'pending', next_attempt_at: new Date(), created_at: new Date() });
     if (boss) await boss.insert([deliveryJob(d.id, d.endpoint_id, d.max_concurrency)], { db: knexDb(trx) });
-    return view(await base(trx as unknown as Knex, workspaceId).where('d.id', deliveryId).first());
+    return view(await base(trx, workspaceId).where('d.id', deliveryId).first());
   });
 }
 
