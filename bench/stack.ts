@@ -11,7 +11,7 @@ import { loadConfig } from '../server/config';
 import { grantCredits } from '../server/credits/credit-ledger';
 import { openDatabase, type Database } from '../server/db/database';
 import { freePort } from '../server/db/embedded-postgres';
-import { createHttpApp } from '../server/http/app';
+import { createHttpServer } from '../server/http/app';
 import { installServices, type InstallServices } from '../server/install/services';
 import { createLogger } from '../server/log';
 import { importProfiles } from '../server/profiles/import-profiles';
@@ -62,8 +62,8 @@ export async function startStack(opts: { companies: number; contacts?: number; w
     await registerWebhookJobs(worker, services);
     services.boss = worker.boss;
   }
-  const app = createHttpApp({ config, knex: db.knex, log, install: services });
-  const server = await new Promise<Server>((r) => { const s = app.listen(port, '127.0.0.1', () => r(s)); });
+  const http = createHttpServer({ config, knex: db.knex, log, install: services });
+  const server = await new Promise<Server>((r) => { const s = http.listen(port, '127.0.0.1', () => r(s)); });
   const browser = new Browser(url);
   await browser.go('/oauth/install?purpose=login');
   // Metered, as in production: the ledger's cost is part of what is measured.

@@ -1,5 +1,10 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
+import type pg from 'pg';
+import { StatusReader, type StatementRunner } from '../card/status-reader';
+import { cardAuthenticator } from './card-auth';
+import { cardStatusEndpoint, isCardStatusRequest } from './card-status-endpoint';
 import type { Config } from '../config';
 import { dashboardRoutes } from '../dashboard/routes';
 import { hubspotWebhookRoutes } from './hubspot-webhooks';
@@ -15,8 +20,35 @@ export interface AppDeps {
   install?: InstallServices;
 }
 
-/** The backend's HTTP surface. Routes are added per capability (install, dashboard, card, webhooks). */
-export function createHttpApp(deps: AppDeps): Express {
+/**
+ * The backend's HTTP server: the card's status read (the busiest request by far, one per
+ * record view in HubSpot) on plain node:http, everything else through Express. Listen on
+ * it as on an Express app: `createHttpServer(deps).listen(port, host, cb)`.
+ */
+export function createHttpServer(deps: AppDeps): Server {
+  if (!deps.install) return createServer(createHttpApp(deps));
+  const s = deps.install;
+  const authenticate = cardAuthenticator(s);
+  // Named statements: parsed and planned once per database connection.
+  const statements: StatementRunner = async (name, text, values) => {
+    const conn = (await s.knex.client.acquireConnection()) as pg.PoolClient;
+    try {
+      return (await conn.query({ name, text, values })).rows;
+    } finally {
+      await s.knex.client.releaseConnection(conn);
+    }
+  };
+  const docsBase = `${(s.config.PUBLIC_URL ?? `http://localhost:${s.config.PORT}`).replace(/\/$/, '')}/docs/troubleshooting`;
+  const cardStatus = cardStatusEndpoint({ authenticate, reader: new StatusReader(statements), docsBase, log: deps.log });
+  const app = createHttpApp(deps, authenticate);
+  return createServer((req, res) => {
+    if (isCardStatusRequest(req)) void cardStatus(req, res);
+    else app(req, res);
+  });
+}
+
+/** The Express app: routes added per capability (install, dashboard, card, webhooks). */
+function createHttpApp(deps: AppDeps, authenticate?: ReturnType<typeof cardAuthenticator>): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -30,7 +62,7 @@ export function createHttpApp(deps: AppDeps): Express {
   });
   if (deps.install) {
     app.use(hubspotWebhookRoutes(deps.install));
-    app.use(cardRoutes(deps.install));
+    app.use(cardRoutes(deps.install, authenticate ?? cardAuthenticator(deps.install)));
     app.use(dashboardRoutes(deps.install));
   }
   app.use((_req, res) => void res.status(404).json({ error: { message: 'Not found' } }));

@@ -28,10 +28,11 @@ describe('the card with the real backend', () => {
   /** HubSpot's side of hubspot.fetch, for a user of `portalId`. */
   const asHubSpot = (portalId: number, tamper?: (url: URL) => void) => async (input: string | URL, init?: { method?: string; body?: unknown }) => {
     const url = new URL(String(input).replace(BACKEND, fx.url));
-    url.searchParams.set('userId', '9001');
-    url.searchParams.set('userEmail', 'rep@portal.example');
-    url.searchParams.set('appId', '1');
-    url.searchParams.set('portalId', String(portalId));
+    // Appended, as HubSpot does (platform.md §2): a parameter of the same name already there stays.
+    url.searchParams.append('userId', '9001');
+    url.searchParams.append('userEmail', 'rep@portal.example');
+    url.searchParams.append('appId', '1');
+    url.searchParams.append('portalId', String(portalId));
     const method = init?.method ?? 'GET';
     const body = method === 'GET' ? '' : JSON.stringify(init?.body ?? {});
     const ts = String(Date.now());
@@ -80,6 +81,25 @@ describe('the card with the real backend', () => {
     const bad = await asHubSpot(fx.emu.portalId)(`${BACKEND}/card/v1/record?objectType=deals&objectId=1`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { fields: { field: string }[] } }).error.fields[0]!.field).toBe('objectType');
+    // A portalId already in the card's own query, then HubSpot's appended: two portals, refused rather than picking one.
+    const twice = await asHubSpot(fx.emu.portalId)(`${BACKEND}/card/v1/record?objectType=companies&objectId=1&portalId=999`);
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as { error: { fields: { field: string }[] } }).error.fields[0]!.field).toBe('portalId');
+  });
+
+  it('many record views at once (read together in one round trip): each card gets its own record, as when read alone', async () => {
+    const signed = asHubSpot(fx.emu.portalId);
+    const companies: string[] = await fx.db.knex('company_matches').pluck('company_id');
+    await fx.db.knex('contact_writes').insert({ connection_id: (await fx.db.knex('hubspot_connections').first('id')).id, contact_id: '7001', written_at: new Date('2026-11-01T10:00:00Z'), written_hash: 'h' });
+    const views = [...companies.map((id) => ['companies', id]), ['companies', '987654321'], ['contacts', '7001'], ['contacts', '7002'], ['companies', companies[0]!]];
+    const read = async ([type, id]: string[]) => (await (await signed(`${BACKEND}/card/v1/record?objectType=${type}&objectId=${id}`)).json()) as Record<string, any>;
+    const alone = [];
+    for (const v of views) alone.push(await read(v));
+    const together = await Promise.all(views.map(read));
+    expect(together).toEqual(alone);
+    expect(new Set(together.map((t) => t.objectId)).size).toBe(views.length - 1);
+    expect(together.find((t) => t.objectId === '7001')).toMatchObject({ objectType: 'contacts', status: 'enriched', lastSyncAt: '2026-11-01T10:00:00.000Z' });
+    expect(together.find((t) => t.objectId === '7002')).toMatchObject({ objectType: 'contacts', status: 'not_synced' });
   });
 
   it('signs as @hubspot/api-client\'s own helper verifies, with HubSpot\'s URI decoding (%40 in the query)', () => {

@@ -9,7 +9,7 @@ import { EmulatorAdmin } from '../../emulator/client';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/server';
 import { spawnEmulator } from '../../bench/spawn-emulator';
 import { loadConfig } from '../../server/config';
-import { createHttpApp } from '../../server/http/app';
+import { createHttpServer } from '../../server/http/app';
 import { installServices, type InstallServices } from '../../server/install/services';
 import { createLogger } from '../../server/log';
 import { freePort } from '../../server/db/embedded-postgres';
@@ -77,8 +77,8 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
       await registerWebhookJobs(worker, fx.services);
       fx.services.boss = worker.boss;
     }
-    const app = createHttpApp({ config, knex: fx.db.knex, log, install: fx.services });
-    server = await new Promise<Server>((resolve) => { const s = app.listen(port, '127.0.0.1', () => resolve(s)); });
+    const http = createHttpServer({ config, knex: fx.db.knex, log, install: fx.services });
+    server = await new Promise<Server>((resolve) => { const s = http.listen(port, '127.0.0.1', () => resolve(s)); });
     fx.browser = () => new Browser(fx.url);
   });
   afterAll(async () => {

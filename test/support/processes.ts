@@ -8,7 +8,7 @@ import { grantCredits } from '../../server/credits/credit-ledger';
 import { KUSTIQ_BIN, spawnEmulator, type SpawnedEmulator } from '../../bench/spawn-emulator';
 import { loadConfig } from '../../server/config';
 import { freePort } from '../../server/db/embedded-postgres';
-import { createHttpApp } from '../../server/http/app';
+import { createHttpServer } from '../../server/http/app';
 import { installServices, type InstallServices } from '../../server/install/services';
 import { createLogger } from '../../server/log';
 import { startJobSender, type Worker } from '../../server/worker/worker';
@@ -52,7 +52,7 @@ export function useProcessStack(opts: { companies: number; contacts: number; gra
     };
     const config = loadConfig(st.env);
     st.services = installServices(config, st.db.knex, createLogger('warn'));
-    server = createHttpApp({ config, knex: st.db.knex, log: st.services.log, install: st.services }).listen(port, '127.0.0.1');
+    server = createHttpServer({ config, knex: st.db.knex, log: st.services.log, install: st.services }).listen(port, '127.0.0.1');
     st.sender = await startJobSender(st.db.url, st.services.log);
   });
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../config';
 import { openDatabase } from '../../db/database';
 import { freePort } from '../../db/embedded-postgres';
 import { demoSecrets } from '../../demo/demo-secrets';
-import { createHttpApp } from '../../http/app';
+import { createHttpServer } from '../../http/app';
 import { installServices } from '../../install/services';
 import { creditStatus, grantCredits } from '../../credits/credit-ledger';
 import { PLANS } from '../../credits/plans';
@@ -83,9 +83,9 @@ export function registerDemo(program: Command): void {
       await registerWebhookJobs(worker, install);
       let receiver: DemoReceiver | null = null;
       install.boss = worker.boss;
-      const app = createHttpApp({ config, knex: db.knex, log, install });
+      const http = createHttpServer({ config, knex: db.knex, log, install });
       const server = await new Promise<Server>((resolve) => {
-        const s = app.listen(port, '127.0.0.1', () => resolve(s));
+        const s = http.listen(port, '127.0.0.1', () => resolve(s));
       });
       try {
         // The OAuth install, as a user clicking "Sign in with HubSpot" would run it.

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { openDatabase } from '../../db/database';
-import { createHttpApp } from '../../http/app';
+import { createHttpServer } from '../../http/app';
 import { createLogger } from '../../log';
 import { installServices } from '../../install/services';
 import { registerTokenJobs } from '../../worker/token-jobs';
@@ -35,10 +35,10 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
     } else worker = await startJobSender(db.url, log);
     install.boss = worker.boss;
     if (parts.web) {
-      const app = createHttpApp({ config, knex: db.knex, log, install });
+      const http = createHttpServer({ config, knex: db.knex, log, install });
       const listenPort = port ?? config.PORT;
       server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(listenPort, () => resolve(s));
+        const s = http.listen(listenPort, () => resolve(s));
         s.once('error', reject);
       });
       log.info({ port: listenPort }, 'web listening');

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { verifyV3 } from '../hubspot/signature';
+import type { InstallServices } from '../install/services';
+
+/**
+ * Who is calling the card's backend. Every hubspot.fetch call carries
+ * X-HubSpot-Signature-v3 over the URL as called (HubSpot appends portalId, userId,
+ * userEmail and appId to the query) and the raw body, made within 5 minutes. The portal is
+ * taken only from that signed query, so a user of one portal can never read or resync
+ * another portal's record. Any HubSpot user who can see the record may call (no admin
+ * rights needed).
+ */
+export interface CardRequest {
+  method: string;
+  /** The URL as HubSpot called it: protocol, host, path and query. */
+  uri: string;
+  rawBody: string;
+  signature?: string;
+  timestamp?: string;
+  query: Record<string, unknown>;
+}
+
+export type CardCaller = { ok: true; connectionId: string; portalId: number } | { ok: false; status: number; body: unknown };
+
+const Signed = z.object({ portalId: z.coerce.number().int().positive() });
+const CACHE_MS = 5000;
+
+/** The URL a request was made to, as its sender saw it (behind a proxy: X-Forwarded-Proto, as Express' `trust proxy`). */
+export function calledUri(req: IncomingMessage, path = req.url ?? '/'): string {
+  const forwarded = req.headers['x-forwarded-proto'];
+  const proto = (typeof forwarded === 'string' && forwarded.split(',')[0]!.trim()) || ('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http');
+  return `${proto}://${req.headers.host ?? ''}${path}`;
+}
+
+export function cardAuthenticator(s: InstallServices): (req: CardRequest) => Promise<CardCaller> {
+  // Which connection a portal has changes rarely: cached for a few seconds (a disconnect is seen within them).
+  const connections = new Map<number, { at: number; conn: { id: string; status: string } | undefined }>();
+  const connectionOf = async (portalId: number) => {
+    const hit = connections.get(portalId);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.conn;
+    const conn = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first('id', 'status');
+    if (connections.size > 10_000) connections.clear();
+    connections.set(portalId, { at: Date.now(), conn });
+    return conn;
+  };
+  return async (req) => {
+    const verdict = verifyV3({ secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: req.uri, rawBody: req.rawBody, signature: req.signature, timestamp: req.timestamp });
+    if (!verdict.ok) {
+      return { ok: false, status: 401, body: { error: { message: verdict.reason === 'stale' ? 'X-HubSpot-Request-Timestamp is older than 5 minutes' : 'X-HubSpot-Signature-v3 does not verify' } } };
+    }
+    const signed = Signed.safeParse(req.query);
+    if (!signed.success) return { ok: false, status: 400, body: { error: { message: 'portalId missing from the signed query', fields: [{ field: 'portalId', problem: 'is required' }] } } };
+    const conn = await connectionOf(signed.data.portalId);
+    if (!conn || conn.status !== 'connected') {
+      return { ok: false, status: 409, body: { error: { code: 'ERR_OAUTH_REVOKED', message: 'Kustiq is not connected to this HubSpot portal: reconnect from Settings → Integrations.' } } };
+    }
+    return { ok: true, connectionId: conn.id, portalId: signed.data.portalId };
+  };
+}

@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import { z } from 'zod';
+import { zodProblems } from '../errors/field-error';
+import type { Logger } from '../log';
+import { recordStatusView } from '../card/record-status';
+import type { StatusReader } from '../card/status-reader';
+import { calledUri, type CardRequest, type CardCaller } from './card-auth';
+
+/**
+ * GET /card/v1/record: what the card shows, on every record view in HubSpot. Answered by
+ * plain node:http ahead of Express (see server.ts): this one read is most of the backend's
+ * traffic, and Express' routing and response helpers cost more than the read itself. Same
+ * contract as the Express routes: v3 signature, portal from the signed query, field-named
+ * 400s, generic 500s.
+ */
+export const CARD_STATUS_PATH = '/card/v1/record';
+
+export const RecordQuery = z.object({
+  objectType: z.enum(['companies', 'contacts'], { error: () => 'must be companies or contacts' }),
+  objectId: z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record id'),
+});
+
+export function isCardStatusRequest(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return req.method === 'GET' && url.startsWith(CARD_STATUS_PATH) && (url.length === CARD_STATUS_PATH.length || url[CARD_STATUS_PATH.length] === '?');
+}
+
+export function cardStatusEndpoint(deps: { authenticate: (req: CardRequest) => Promise<CardCaller>; reader: StatusReader; docsBase: string; log: Logger }) {
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    const json = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+    res.end(json);
+  };
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      // node:querystring, as Express' default query parser: a repeated key is an array and fails validation.
+      const query = q === -1 ? {} : parseQuery(url.slice(q + 1));
+      const header = (name: string) => { const v = req.headers[name]; return typeof v === 'string' ? v : undefined; };
+      const caller = await deps.authenticate({
+        method: 'GET', uri: calledUri(req), rawBody: '', query,
+        signature: header('x-hubspot-signature-v3'), timestamp: header('x-hubspot-request-timestamp'),
+      });
+      if (!caller.ok) return send(res, caller.status, caller.body);
+      const p = RecordQuery.safeParse(query);
+      if (!p.success) return send(res, 400, { error: { message: 'Invalid query', fields: zodProblems(p.error) } });
+      const row = await deps.reader.read(caller.connectionId, p.data.objectType, p.data.objectId);
+      send(res, 200, recordStatusView(row, p.data.objectType, p.data.objectId, deps.docsBase));
+    } catch (err) {
+      // Never echo internals: the message may hold upstream text; log it, answer generically.
+      deps.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, path: CARD_STATUS_PATH }, 'request failed');
+      if (!res.headersSent) send(res, 500, { error: { message: 'Something went wrong on our side. It was logged; try again shortly.' } });
+    }
+  };
+}
