@@ -6,9 +6,10 @@ import { percentile, startStack } from './stack';
 
 /**
  * `kustiq bench card`: the card's status endpoint (signature verification included) with
- * 100 concurrent clients, signing as HubSpot does, in their own process, against a
- * database holding 100,000 synced companies (90% enriched, 5% in review, 5% skipped).
- * Goal: p99 ≤ 50 ms on this 2-core machine. Reports p50/p99 and requests per second.
+ * 100 concurrent clients (kept-alive connections, one request at a time each), signing as
+ * HubSpot does, in their own process (card-load.cjs), against a database holding 100,000
+ * synced companies (90% enriched, 5% in review, 5% skipped). Goal: p99 ≤ 50 ms on this
+ * 2-core machine. Reports p50/p99, requests per second, and what the figures depend on.
  */
 const RECORDS = 100_000;
 const FIRST_ID = 50_000_000;
@@ -43,17 +44,18 @@ export async function benchCard() {
       String(CONCURRENCY), String(WARMUP), String(MEASURED),
     ], { maxBuffer: 64 * 1024 * 1024 });
     const used = process.cpuUsage(cpu);
-    const r = JSON.parse(stdout) as { latencies: number[]; wallMs: number; errors: number; stolenPercent: number | null };
+    const r = JSON.parse(stdout) as { latencies: number[]; wallMs: number; errors: number; stolenPercent: number | null; loadCpuMsPerRequest: number };
     const p99 = percentile(r.latencies, 0.99);
     return {
       name: 'card', records: RECORDS, concurrency: CONCURRENCY, requests: r.latencies.length, errors: r.errors,
-      p50Ms: Math.round(percentile(r.latencies, 0.5) * 10) / 10, p99Ms: Math.round(p99 * 10) / 10, maxMs: Math.round(Math.max(...r.latencies)),
+      p50Ms: Math.round(percentile(r.latencies, 0.5) * 10) / 10, p99Ms: Math.round(p99 * 10) / 10, maxMs: Math.round(r.latencies.reduce((a, b) => Math.max(a, b), 0)),
       requestsPerSecond: Math.round(r.latencies.length / (r.wallMs / 1000)), goalP99Ms: 50,
       // This machine's CPU taken by other virtual machines during the measurement (Linux steal time):
       // latency on a shared host moves with it, so it is reported beside the figures.
       cpuStolenPercent: r.stolenPercent,
       serverCpuMsPerRequest: Math.round(((used.user + used.system) / 1000 / (WARMUP + MEASURED)) * 1000) / 1000,
-      pass: r.errors === 0 && p99 <= 50,
+      loadCpuMsPerRequest: Math.round(r.loadCpuMsPerRequest * 1000) / 1000,
+      pass: r.errors === 0 && r.latencies.length === MEASURED && p99 <= 50,
     };
   } finally {
     await stack.stop();
