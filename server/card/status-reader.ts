@@ -1,3 +1,5 @@
+import type { Knex } from 'knex';
+import type pg from 'pg';
 import type { StatusRow } from './record-status';
 
 /**
@@ -11,6 +13,18 @@ export type ObjectType = 'companies' | 'contacts';
 
 /** Runs one named (prepared once per connection) statement and returns its rows. */
 export type StatementRunner = (name: string, text: string, values: unknown[]) => Promise<Record<string, any>[]>;
+
+/** Named statements on knex's pool: parsed and planned once per database connection. */
+export function namedStatements(knex: Knex): StatementRunner {
+  return async (name, text, values) => {
+    const conn = (await knex.client.acquireConnection()) as pg.PoolClient;
+    try {
+      return (await conn.query({ name, text, values })).rows;
+    } finally {
+      await knex.client.releaseConnection(conn);
+    }
+  };
+}
 
 const SYNC_IN_FLIGHT = (objectType: ObjectType) =>
   `(SELECT json_build_object('id', rs.id, 'status', rs.status) FROM record_syncs rs

@@ -1,9 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
-import type pg from 'pg';
-import { StatusReader, type StatementRunner } from '../card/status-reader';
-import { cardAuthenticator } from './card-auth';
+import { namedStatements, StatusReader } from '../card/status-reader';
+import { cardAuthenticator, type CardAuthenticator } from './card-auth';
 import { cardStatusEndpoint, isCardStatusRequest } from './card-status-endpoint';
 import type { Config } from '../config';
 import { dashboardRoutes } from '../dashboard/routes';
@@ -26,20 +25,12 @@ export interface AppDeps {
  * it as on an Express app: `createHttpServer(deps).listen(port, host, cb)`.
  */
 export function createHttpServer(deps: AppDeps): Server {
-  if (!deps.install) return createServer(createHttpApp(deps));
+  if (!deps.install) return createServer(createHttpApp(deps, null));
   const s = deps.install;
+  // One authenticator (and its connection cache) for all card endpoints.
   const authenticate = cardAuthenticator(s);
-  // Named statements: parsed and planned once per database connection.
-  const statements: StatementRunner = async (name, text, values) => {
-    const conn = (await s.knex.client.acquireConnection()) as pg.PoolClient;
-    try {
-      return (await conn.query({ name, text, values })).rows;
-    } finally {
-      await s.knex.client.releaseConnection(conn);
-    }
-  };
   const docsBase = `${(s.config.PUBLIC_URL ?? `http://localhost:${s.config.PORT}`).replace(/\/$/, '')}/docs/troubleshooting`;
-  const cardStatus = cardStatusEndpoint({ authenticate, reader: new StatusReader(statements), docsBase, log: deps.log });
+  const cardStatus = cardStatusEndpoint({ authenticate, reader: new StatusReader(namedStatements(s.knex)), docsBase, log: deps.log });
   const app = createHttpApp(deps, authenticate);
   return createServer((req, res) => {
     if (isCardStatusRequest(req)) void cardStatus(req, res);
@@ -48,7 +39,7 @@ export function createHttpServer(deps: AppDeps): Server {
 }
 
 /** The Express app: routes added per capability (install, dashboard, card, webhooks). */
-function createHttpApp(deps: AppDeps, authenticate?: ReturnType<typeof cardAuthenticator>): Express {
+function createHttpApp(deps: AppDeps, authenticate: CardAuthenticator | null): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -60,9 +51,9 @@ function createHttpApp(deps: AppDeps, authenticate?: ReturnType<typeof cardAuthe
       res.status(503).json({ ok: false, database: 'down' });
     }
   });
-  if (deps.install) {
+  if (deps.install && authenticate) {
     app.use(hubspotWebhookRoutes(deps.install));
-    app.use(cardRoutes(deps.install, authenticate ?? cardAuthenticator(deps.install)));
+    app.use(cardRoutes(deps.install, authenticate));
     app.use(dashboardRoutes(deps.install));
   }
   app.use((_req, res) => void res.status(404).json({ error: { message: 'Not found' } }));

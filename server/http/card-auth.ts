@@ -23,6 +23,8 @@ export interface CardRequest {
 
 export type CardCaller = { ok: true; connectionId: string; portalId: number } | { ok: false; status: number; body: unknown };
 
+export type CardAuthenticator = (req: CardRequest) => Promise<CardCaller>;
+
 const Signed = z.object({ portalId: z.coerce.number().int().positive() });
 const CACHE_MS = 5000;
 
@@ -33,7 +35,7 @@ export function calledUri(req: IncomingMessage, path = req.url ?? '/'): string {
   return `${proto}://${req.headers.host ?? ''}${path}`;
 }
 
-export function cardAuthenticator(s: InstallServices): (req: CardRequest) => Promise<CardCaller> {
+export function cardAuthenticator(s: InstallServices): CardAuthenticator {
   // Which connection a portal has changes rarely: cached for a few seconds (a disconnect is seen within them).
   const connections = new Map<number, { at: number; conn: { id: string; status: string } | undefined }>();
   const connectionOf = async (portalId: number) => {

@@ -1,7 +1,7 @@
 import { zodProblems } from '../errors/field-error';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { calledUri, type CardCaller, type CardRequest } from './card-auth';
+import { calledUri, type CardAuthenticator } from './card-auth';
 import { RecordQuery } from './card-status-endpoint';
 import type { InstallServices } from '../install/services';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
@@ -12,7 +12,7 @@ import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
  * ahead of Express. Every request is authenticated by card-auth.ts (v3 signature, portal
  * from the signed query).
  */
-export function cardRoutes(s: InstallServices, authenticate: (req: CardRequest) => Promise<CardCaller>): Router {
+export function cardRoutes(s: InstallServices, authenticate: CardAuthenticator): Router {
   const r = Router();
   const raw = express.raw({ type: '*/*', limit: '64kb' });
 

@@ -5,7 +5,7 @@ import { zodProblems } from '../errors/field-error';
 import type { Logger } from '../log';
 import { recordStatusView } from '../card/record-status';
 import type { StatusReader } from '../card/status-reader';
-import { calledUri, type CardRequest, type CardCaller } from './card-auth';
+import { calledUri, type CardAuthenticator } from './card-auth';
 
 /**
  * GET /card/v1/record: what the card shows, on every record view in HubSpot. Answered by
@@ -26,7 +26,7 @@ export function isCardStatusRequest(req: IncomingMessage): boolean {
   return req.method === 'GET' && url.startsWith(CARD_STATUS_PATH) && (url.length === CARD_STATUS_PATH.length || url[CARD_STATUS_PATH.length] === '?');
 }
 
-export function cardStatusEndpoint(deps: { authenticate: (req: CardRequest) => Promise<CardCaller>; reader: StatusReader; docsBase: string; log: Logger }) {
+export function cardStatusEndpoint(deps: { authenticate: CardAuthenticator; reader: StatusReader; docsBase: string; log: Logger }) {
   const send = (res: ServerResponse, status: number, body: unknown) => {
     const json = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
