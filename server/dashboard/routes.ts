@@ -299,8 +299,9 @@ export function dashboardRoutes(s: InstallServices): Router {
       next(err);
     }
   });
-  // JSON API actions on the session's workspace: x-kustiq-csrf on writes; bad input answers 400 naming the field.
-  const jsonApi = (fn: (workspaceId: string, userId: string, body: unknown, req: Request) => Promise<unknown>) =>
+  // JSON API actions on the session's workspace: x-kustiq-csrf on writes; bad input answers 400 naming the field
+  // (`root` names the input as a whole, for a problem with no field path).
+  const jsonApi = (fn: (workspaceId: string, userId: string, body: unknown, req: Request) => Promise<unknown>, root = '(body)') =>
     async (req: Request, res: Response, next: (e: unknown) => void) => {
       try {
         const sess = requireSession(req, res);
@@ -308,7 +309,10 @@ export function dashboardRoutes(s: InstallServices): Router {
         if (req.method !== 'GET' && req.get('x-kustiq-csrf') !== sess.csrf) return void res.status(403).json({ error: { message: 'x-kustiq-csrf header missing or wrong', field: 'x-kustiq-csrf' } });
         res.json(await fn(sess.workspaceId, sess.userId, req.body, req));
       } catch (err) {
-        if (err instanceof z.ZodError) return void res.status(400).json({ error: { message: `Invalid ${icpProblems(err).map((f) => f.field).join(', ')}`, fields: icpProblems(err) } });
+        if (err instanceof z.ZodError) {
+          const fields = zodProblems(err, root);
+          return void res.status(400).json({ error: { message: `Invalid ${fields.map((f) => f.field).join(', ')}`, fields } });
+        }
         if (err instanceof FieldError) return void res.status(400).json({ error: { message: err.message, fields: [{ field: err.field, problem: err.message }] } });
         next(err);
       }
@@ -318,8 +322,8 @@ export function dashboardRoutes(s: InstallServices): Router {
   r.put('/api/icp', express.json({ limit: '64kb' }), jsonApi(async (workspaceId, userId, body) => {
     const version = await saveIcp(s.knex, workspaceId, userId, IcpDefinition.parse(body));
     return { version, rescore: await afterSave(workspaceId) };
-  }));
-  r.post('/api/icp/lookalike', express.json({ limit: '256kb' }), jsonApi(async (workspaceId, _u, body) => ({ preview: await lookalike(workspaceId, body), saved: false })));
+  }, '(icp)'));
+  r.post('/api/icp/lookalike', express.json({ limit: '256kb' }), jsonApi(async (workspaceId, _u, body) => ({ preview: await lookalike(workspaceId, body), saved: false }), '(icp)'));
   r.post('/api/icp/rescore', express.json({ limit: '1kb' }), jsonApi(async (workspaceId) => {
     if (!s.boss) throw new FieldError('portal', 'no job queue in this process: run a worker');
     const conn = await connectionOf(workspaceId);

@@ -144,6 +144,15 @@ describe('outbound webhooks', () => {
     await fx.db.knex('webhook_endpoints').update({ enabled: true });
   });
 
+  it('the endpoints API names what is wrong: a field, or the body as a whole', async () => {
+    const badUrl = await api('POST', '/api/webhooks/endpoints', { url: 'ftp://example.com/hook' });
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.json.error.fields[0].field).toBe('url');
+    const notAnObject = await api('POST', '/api/webhooks/endpoints', ['https://example.com/hook']);
+    expect(notAnObject.status).toBe(400);
+    expect(notAnObject.json.error.fields).toEqual([{ field: '(body)', problem: expect.any(String) }]);
+  });
+
   it('refuses private targets unless allowed: when saving, and on every attempt (after DNS)', async () => {
     await expect(saveEndpoint(fx.db.knex, workspaceId, { url: 'http://10.0.0.8/hook' }, { allowPrivate: false })).rejects.toThrow(FieldError);
     await expect(saveEndpoint(fx.db.knex, workspaceId, { url: 'http://localhost:9/hook' }, { allowPrivate: false })).rejects.toThrow(/loopback/);
