@@ -54,8 +54,11 @@ export function hubspotWebhookRoutes(s: InstallServices): Router {
           subscription_type: e.subscriptionType, property_name: e.propertyName ?? null, occurred_at: e.occurredAt, change_source: e.changeSource ?? null,
         }));
       if (rows.length) {
-        const fresh: { portal_id: string }[] = await s.knex('hubspot_events').insert(rows).onConflict(['portal_id', 'event_id']).ignore().returning('portal_id');
-        for (const portalId of new Set(fresh.map((f) => Number(f.portal_id)))) {
+        // Stored first, then the job: a job waiting to start always finds these events committed. The job is
+        // queued for redelivered events too: if the first delivery stored them and then failed to queue it, HubSpot's
+        // retry is what gets them read (a job that finds nothing left costs one query).
+        await s.knex('hubspot_events').insert(rows).onConflict(['portal_id', 'event_id']).ignore();
+        for (const portalId of new Set(rows.map((r) => r.portal_id))) {
           await s.boss?.send(HUBSPOT_EVENTS_QUEUE, { portalId }, { singletonKey: String(portalId) });
         }
       }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type PgBoss from 'pg-boss';
+import { knexDb } from '../worker/boss-in-transaction';
 import type { EventType } from './endpoints';
 
 /**
@@ -15,20 +16,6 @@ export const DELIVERY_JOB = { retryLimit: 20, retryDelay: 1, expireInSeconds: 30
 
 export interface EnrichedRecord { objectId: string; profileId: string | null; properties: Record<string, string> }
 
-/** pg-boss's queries run on a knex transaction (pg-boss numbers its parameters, knex wants `?`). */
-export function knexDb(trx: Knex | Knex.Transaction): PgBoss.Db {
-  return {
-    executeSql: async (text: string, values: unknown[] = []) => {
-      const bindings: unknown[] = [];
-      const sql = text.replace(/\?/g, '\\?').replace(/\$(\d+)/g, (_m, n: string) => {
-        bindings.push(values[Number(n) - 1] ?? null); // knex refuses undefined; pg-boss passes unset defaults as undefined
-        return '?';
-      });
-      const r = await trx.raw(sql, bindings as Knex.RawBinding[]);
-      return { rows: r.rows ?? [] };
-    },
-  };
-}
 
 /** Returns the ids of the events made (none when no endpoint wants them). */
 export async function enqueueEvents(trx: Knex.Transaction, boss: PgBoss | undefined, e: { workspaceId: string; portalId: number; type: EventType; objectType: 'companies' | 'contacts'; records: EnrichedRecord[] }): Promise<string[]> {

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type PgBoss from 'pg-boss';
 import { FieldError } from '../errors/field-error';
-import { deliveryJob, enqueueDeliveries, knexDb } from './outbox';
+import { knexDb } from '../worker/boss-in-transaction';
+import { deliveryJob, enqueueDeliveries } from './outbox';
 
 /** What the dashboard does with deliveries: the log, one delivery's detail, a test event, a redelivery. */
 export interface DeliveryView {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signV3 } from '../../server/hubspot/signature';
+import { EVENTS_PER_RUN, HUBSPOT_EVENTS_QUEUE } from '../../server/worker/event-jobs';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
 
@@ -48,5 +49,40 @@ describe('HubSpot webhooks', () => {
     const again = await send(body, { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts });
     expect(again.status).toBe(200);
     expect(await fx.db.knex('hubspot_events').where({ event_id: 990001 }).count('* as n').first()).toEqual({ n: '1' });
+  });
+
+  const processed = async (where: Record<string, unknown>) => {
+    for (let i = 0; i < 150; i++) {
+      const left = Number((await fx.db.knex('hubspot_events').where(where).whereNull('processed_at').count('* as n').first())!.n);
+      if (!left) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  };
+  const event = (eventId: number, objectId: number) => ({
+    event_id: eventId, portal_id: fx.emu.portalId, object_type: 'companies', object_id: String(objectId), subscription_type: 'object.propertyChange',
+    property_name: 'name', occurred_at: Date.now(), change_source: 'CRM_UI',
+  });
+
+  it('events stored by a delivery that then failed to queue its job are read when HubSpot redelivers them', async () => {
+    // Nothing else in flight that would read it anyway.
+    for (let i = 0; i < 100 && (await fx.services.boss!.getQueueSize(HUBSPOT_EVENTS_QUEUE, { before: 'completed' })) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await fx.services.boss!.getQueueSize(HUBSPOT_EVENTS_QUEUE, { before: 'completed' })).toBe(0);
+    // The first attempt stored the event and died before queueing (HubSpot got no 200 and retries).
+    await fx.db.knex('hubspot_events').insert(event(990101, 424242));
+    const url = `${fx.url}/hubspot/webhooks`;
+    const body = JSON.stringify([{ eventId: 990101, subscriptionId: 1, portalId: fx.emu.portalId, appId: 1, occurredAt: Date.now(), subscriptionType: 'object.propertyChange', attemptNumber: 1, objectId: 424242, objectTypeId: '0-2', changeSource: 'CRM_UI', propertyName: 'name', propertyValue: 'x' }]);
+    const ts = String(Date.now());
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signV3(fx.emu.clientSecret, 'POST', url, body, ts), 'x-hubspot-request-timestamp': ts }, body });
+    expect(res.status).toBe(200);
+    expect(await processed({ event_id: 990101 })).toBe(true);
+    expect(await fx.db.knex('record_syncs').where({ record_id: '424242' }).count('* as n').first()).toEqual({ n: '1' });
+  });
+
+  it(`more events waiting than one run reads (${EVENTS_PER_RUN}): the runs follow each other until none is left`, async () => {
+    const rows = Array.from({ length: EVENTS_PER_RUN + 1 }, (_, i) => event(991000 + i, 434343));
+    for (let at = 0; at < rows.length; at += 1000) await fx.db.knex('hubspot_events').insert(rows.slice(at, at + 1000));
+    await fx.services.boss!.send(HUBSPOT_EVENTS_QUEUE, { portalId: fx.emu.portalId }, { singletonKey: String(fx.emu.portalId) });
+    expect(await processed({ object_id: '434343' })).toBe(true);
   });
 });
