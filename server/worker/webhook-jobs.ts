@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { InstallServices } from '../install/services';
 import { deliverBatch, type DeliveryDeps } from '../webhooks/deliver';
+import { DispatcherCensus } from '../webhooks/dispatcher-census';
 import { httpSender, type Sender } from '../webhooks/http-sender';
 import { deliveryJob, WEBHOOK_QUEUE, type DeliveryJobData } from '../webhooks/outbox';
 import type { Worker } from './worker';
@@ -11,7 +12,9 @@ import type { Worker } from './worker';
  * hold a poller until its slowest receiver answered: here each endpoint has its own slots
  * (its max concurrency), jobs wait for a slot in memory, and a slow endpoint (attempts
  * averaging over a second) with twice its limit already waiting has further jobs put back
- * 5 s later, so one slow receiver can never take the capacity others need. A job is completed when its attempt is recorded; a worker
+ * 5 s later, so one slow receiver can never take the capacity others need. The limit is
+ * the endpoint's across all workers: each dispatcher takes its share (dispatcher-census.ts).
+ * A job is completed when its attempt is recorded; a worker
  * killed mid-flight leaves its jobs active, pg-boss expires them after 30 s and they run
  * again (the receiver may see the event twice: same id). A sweeper queues any pending
  * delivery whose job was lost.
@@ -36,7 +39,11 @@ export class WebhookDispatcher {
   private idle: Promise<void> = Promise.resolve();
   private settle: (() => void) | null = null;
 
-  constructor(private readonly boss: PgBoss, private readonly deps: DeliveryDeps, private readonly opts: { capacity: number; pollMs: number } = { capacity: 400, pollMs: 100 }) {}
+  constructor(
+    private readonly boss: PgBoss, private readonly deps: DeliveryDeps,
+    private readonly census: { share: (maxConcurrency: number) => number } = { share: (max) => max },
+    private readonly opts: { capacity: number; pollMs: number } = { capacity: 400, pollMs: 100 },
+  ) {}
 
   start(): void {
     void this.tick();
@@ -75,7 +82,7 @@ export class WebhookDispatcher {
     for (const job of jobs) {
       const slots = this.slots(job.data.endpointId);
       const slow = (this.latency.get(job.data.endpointId) ?? 0) > SLOW_MS;
-      if (slow && slots.active + slots.waiting.length >= 2 * job.data.maxConcurrency) deferred.push(job);
+      if (slow && slots.active + slots.waiting.length >= 2 * this.census.share(job.data.maxConcurrency)) deferred.push(job);
       else { slots.waiting.push(job); this.total++; }
     }
     if (deferred.length) void this.defer(deferred);
@@ -95,7 +102,7 @@ export class WebhookDispatcher {
   }
 
   private pumpOne(endpointId: string, slots: EndpointSlots): boolean {
-    const max = slots.waiting[0]?.data.maxConcurrency ?? 1;
+    const max = this.census.share(slots.waiting[0]?.data.maxConcurrency ?? 1);
     // Several small batches rather than one big one: they overlap (one records while another sends).
     const n = Math.min(max - slots.active, slots.waiting.length, SUB_BATCH);
     if (n <= 0) return false;
@@ -148,15 +155,17 @@ export async function sweepDeliveries(boss: PgBoss, s: InstallServices, olderTha
   return rows.length;
 }
 
-export async function registerWebhookJobs(worker: Worker | { boss: PgBoss; onStop?: Worker['onStop'] }, s: InstallServices, opts: { send?: Sender; sweepCron?: string } = {}): Promise<WebhookDispatcher> {
+export async function registerWebhookJobs(worker: Worker | { boss: PgBoss; onStop?: Worker['onStop'] }, s: InstallServices, opts: { send?: Sender; sweepCron?: string; censusMs?: number; capacity?: number } = {}): Promise<WebhookDispatcher> {
   const { boss } = worker;
   await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, policy: 'standard' } as PgBoss.Queue);
   await boss.createQueue(WEBHOOK_SWEEP_QUEUE, { name: WEBHOOK_SWEEP_QUEUE, policy: 'singleton' } as PgBoss.Queue);
   await boss.schedule(WEBHOOK_SWEEP_QUEUE, opts.sweepCron ?? '* * * * *');
   await boss.work(WEBHOOK_SWEEP_QUEUE, async () => { await sweepDeliveries(boss, s); });
   const send = opts.send ?? httpSender({ allowPrivate: s.config.KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS });
-  const dispatcher = new WebhookDispatcher(boss, { knex: s.knex, keyring: s.keyring, log: s.log, send });
+  const census = new DispatcherCensus(s.knex, s.log, opts.censusMs);
+  await census.start();
+  const dispatcher = new WebhookDispatcher(boss, { knex: s.knex, keyring: s.keyring, log: s.log, send }, census, { capacity: opts.capacity ?? 400, pollMs: 100 });
   dispatcher.start();
-  worker.onStop?.(() => dispatcher.stop());
+  worker.onStop?.(async () => { await dispatcher.stop(); await census.stop(); });
   return dispatcher;
 }

@@ -54,3 +54,49 @@ describe('webhook endpoints sharing the workers', () => {
     expect(peak.get('fast.example')).toBeLessThanOrEqual(8);
   });
 });
+
+/** Two workers share an endpoint's limit: scaling out never sends a receiver more at once than it allows. */
+describe('an endpoint\'s limit across workers', () => {
+  const fx = useBackend({ companies: 1, contacts: 0 }, { KUSTIQ_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true' });
+  const workers: Worker[] = [];
+  const dispatchers: { dispatchers: number }[] = [];
+  let inFlight = 0;
+  let peak = 0;
+  let delivered = 0;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const worker = await startWorker(fx.db.url, fx.services.log);
+      workers.push(worker);
+      fx.services.boss = worker.boss;
+      await registerWebhookJobs(worker, fx.services, {
+        // Each worker holds at most 4 jobs, so both have work all along.
+        censusMs: 200, capacity: 4,
+        send: async () => {
+          peak = Math.max(peak, ++inFlight);
+          await new Promise((r) => setTimeout(r, 300));
+          inFlight--;
+          delivered++;
+          return { status: 200, error: null, latencyMs: 300 };
+        },
+      });
+    }
+    const census = await fx.db.knex('webhook_dispatchers').count<{ n: string }[]>('* as n').first();
+    dispatchers.push({ dispatchers: Number(census!.n) });
+  });
+  afterAll(async () => { for (const w of workers) await w.stop(); });
+
+  it('two workers together stay within the endpoint\'s 4 at a time', async () => {
+    expect(dispatchers[0]!.dispatchers).toBe(2);
+    await new Promise((r) => setTimeout(r, 500)); // both have counted each other
+    const [ws] = await fx.db.knex('workspaces').insert({ name: 'One receiver' }).returning('id');
+    await rotateSecret(fx.db.knex, fx.services.keyring, ws.id);
+    await saveEndpoint(fx.db.knex, ws.id, { url: 'http://receiver.example/hook', maxConcurrency: 4 }, { allowPrivate: true });
+    for (let i = 0; i < 32; i++) await sendTestEvent(fx.db.knex, workers[i % 2]!.boss, ws.id);
+    for (let i = 0; i < 200 && delivered < 32; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(delivered).toBe(32);
+    expect(peak).toBeLessThanOrEqual(4);
+    // Both workers delivered (each its share of 2), not one of them alone.
+    expect(peak).toBe(4);
+  });
+});

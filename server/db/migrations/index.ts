@@ -9,6 +9,7 @@ import * as m007 from './007_credits';
 import * as m008 from './008_request_seconds';
 import * as m009 from './009_sync_list';
 import * as m010 from './010_webhooks';
+import * as m011 from './011_webhook_dispatchers';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '008_request_seconds': m008,
   '009_sync_list': m009,
   '010_webhooks': m010,
+  '011_webhook_dispatchers': m011,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
