@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { verifyV3 } from '../hubspot/signature';
+import { refusalMessage, verifyV3 } from '../hubspot/signature';
 import type { InstallServices } from '../install/services';
 
 /**
@@ -28,13 +27,6 @@ export type CardAuthenticator = (req: CardRequest) => Promise<CardCaller>;
 const Signed = z.object({ portalId: z.coerce.number().int().positive() });
 const CACHE_MS = 5000;
 
-/** The URL a request was made to, as its sender saw it (behind a proxy: X-Forwarded-Proto, as Express' `trust proxy`). */
-export function calledUri(req: IncomingMessage, path = req.url ?? '/'): string {
-  const forwarded = req.headers['x-forwarded-proto'];
-  const proto = (typeof forwarded === 'string' && forwarded.split(',')[0]!.trim()) || ('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http');
-  return `${proto}://${req.headers.host ?? ''}${path}`;
-}
-
 export function cardAuthenticator(s: InstallServices): CardAuthenticator {
   // Which connection a portal has changes rarely: cached for a few seconds (a disconnect is seen within them).
   const connections = new Map<number, { at: number; conn: { id: string; status: string } | undefined }>();
@@ -49,7 +41,7 @@ export function cardAuthenticator(s: InstallServices): CardAuthenticator {
   return async (req) => {
     const verdict = verifyV3({ secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: req.uri, rawBody: req.rawBody, signature: req.signature, timestamp: req.timestamp });
     if (!verdict.ok) {
-      return { ok: false, status: 401, body: { error: { message: verdict.reason === 'stale' ? 'X-HubSpot-Request-Timestamp is older than 5 minutes' : 'X-HubSpot-Signature-v3 does not verify' } } };
+      return { ok: false, status: 401, body: { error: { message: refusalMessage(verdict.reason) } } };
     }
     const signed = Signed.safeParse(req.query);
     if (!signed.success) return { ok: false, status: 400, body: { error: { message: 'portalId missing from the signed query', fields: [{ field: 'portalId', problem: 'is required' }] } } };

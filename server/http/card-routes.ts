@@ -1,7 +1,8 @@
 import { zodProblems } from '../errors/field-error';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { calledUri, type CardAuthenticator } from './card-auth';
+import type { CardAuthenticator } from './card-auth';
+import { calledUri } from './called-uri';
 import { RecordQuery } from './card-status-endpoint';
 import type { InstallServices } from '../install/services';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';

@@ -5,7 +5,8 @@ import { zodProblems } from '../errors/field-error';
 import type { Logger } from '../log';
 import { recordStatusView } from '../card/record-status';
 import type { StatusReader } from '../card/status-reader';
-import { calledUri, type CardAuthenticator } from './card-auth';
+import type { CardAuthenticator } from './card-auth';
+import { calledUri } from './called-uri';
 
 /**
  * GET /card/v1/record: what the card shows, on every record view in HubSpot. Answered by

@@ -1,7 +1,8 @@
 import { zodProblems } from '../errors/field-error';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { verifyV3 } from '../hubspot/signature';
+import { refusalMessage, verifyV3 } from '../hubspot/signature';
+import { calledUri } from './called-uri';
 import type { InstallServices } from '../install/services';
 import { HUBSPOT_EVENTS_QUEUE } from '../worker/event-jobs';
 
@@ -34,12 +35,12 @@ export function hubspotWebhookRoutes(s: InstallServices): Router {
     try {
       const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       const verdict = verifyV3({
-        secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: `${req.protocol}://${req.get('host')}${req.originalUrl}`, rawBody,
+        secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: calledUri(req, req.originalUrl), rawBody,
         signature: req.get('x-hubspot-signature-v3'), timestamp: req.get('x-hubspot-request-timestamp'),
       });
       if (!verdict.ok) {
         s.log.warn({ reason: verdict.reason }, 'HubSpot webhook refused');
-        return void res.status(401).json({ error: { message: verdict.reason === 'stale' ? 'X-HubSpot-Request-Timestamp is older than 5 minutes' : 'X-HubSpot-Signature-v3 does not verify', code: verdict.reason === 'stale' ? 'ERR_WEBHOOK_STALE' : 'ERR_WEBHOOK_SIGNATURE' } });
+        return void res.status(401).json({ error: { message: refusalMessage(verdict.reason), code: verdict.reason === 'stale' ? 'ERR_WEBHOOK_STALE' : 'ERR_WEBHOOK_SIGNATURE' } });
       }
       let body: unknown;
       try { body = JSON.parse(rawBody); } catch { return void res.status(400).json({ error: { message: 'body is not JSON' } }); }

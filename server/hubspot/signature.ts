@@ -31,3 +31,8 @@ export function verifyV3(input: { secret: string; method: string; uri: string; r
   const got = Buffer.from(signature);
   return want.length === got.length && timingSafeEqual(want, got) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }
+
+/** What a refused request is told (HubSpot's webhooks and the card's fetches alike). */
+export function refusalMessage(reason: 'missing' | 'stale' | 'mismatch'): string {
+  return reason === 'stale' ? 'X-HubSpot-Request-Timestamp is older than 5 minutes' : 'X-HubSpot-Signature-v3 does not verify';
+}
