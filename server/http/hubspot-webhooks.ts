@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { refusalMessage, verifyV3 } from '../hubspot/signature';
 import { calledUri } from './called-uri';
 import type { InstallServices } from '../install/services';
-import { HUBSPOT_EVENTS_QUEUE } from '../worker/event-jobs';
+import { queueEventsRun } from '../worker/event-jobs';
 
 /**
  * HubSpot's webhook deliveries (company created, domain or name changed; contact created,
@@ -59,9 +59,7 @@ export function hubspotWebhookRoutes(s: InstallServices): Router {
         // queued for redelivered events too: if the first delivery stored them and then failed to queue it, HubSpot's
         // retry is what gets them read (a job that finds nothing left costs one query).
         await s.knex('hubspot_events').insert(rows).onConflict(['portal_id', 'event_id']).ignore();
-        for (const portalId of new Set(rows.map((r) => r.portal_id))) {
-          await s.boss?.send(HUBSPOT_EVENTS_QUEUE, { portalId }, { singletonKey: String(portalId) });
-        }
+        if (s.boss) for (const portalId of new Set(rows.map((r) => r.portal_id))) await queueEventsRun(s.boss, portalId);
       }
       res.status(200).json({ received: parsed.data.length, queued: rows.length });
     } catch (err) {

@@ -21,8 +21,6 @@ export class DispatcherCensus {
 
   constructor(private readonly knex: Knex, private readonly log: Logger, private readonly intervalMs = 10_000) {}
 
-  get dispatchers(): number { return this.live; }
-
   share(maxConcurrency: number): number { return endpointShare(maxConcurrency, this.live); }
 
   async start(): Promise<void> {

@@ -9,6 +9,11 @@ import { queueRecordSync } from './record-jobs';
  */
 export const HUBSPOT_EVENTS_QUEUE = 'hubspot-events';
 
+/** Queues a run of `portalId`'s events (one waits at a time: a run already queued will read these too). */
+export async function queueEventsRun(boss: PgBoss, portalId: number): Promise<void> {
+  await boss.send(HUBSPOT_EVENTS_QUEUE, { portalId }, { singletonKey: String(portalId) });
+}
+
 export async function registerEventJobs(boss: PgBoss, s: InstallServices): Promise<void> {
   await boss.createQueue(HUBSPOT_EVENTS_QUEUE, { name: HUBSPOT_EVENTS_QUEUE, policy: 'stately', retryLimit: 5, retryDelay: 2 } as PgBoss.Queue);
   await boss.work<{ portalId: number }>(HUBSPOT_EVENTS_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => processEvents(boss, s, job!.data.portalId));
@@ -26,6 +31,6 @@ export async function processEvents(boss: PgBoss, s: InstallServices, portalId: 
   if (conn) for (const r of records.values()) await queueRecordSync(s.knex, boss, conn.id, portalId, r.objectType, r.id);
   if (events.length) await s.knex('hubspot_events').where({ portal_id: portalId }).whereIn('event_id', events.map((e) => e.event_id)).update({ processed_at: s.knex.fn.now() });
   // A full page means more may be waiting: queue the next run (this one is active, so the queued slot is free).
-  if (events.length === EVENTS_PER_RUN) await boss.send(HUBSPOT_EVENTS_QUEUE, { portalId }, { singletonKey: String(portalId) });
+  if (events.length === EVENTS_PER_RUN) await queueEventsRun(boss, portalId);
   return { events: events.length, records: records.size };
 }

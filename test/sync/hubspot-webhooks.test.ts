@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signV3 } from '../../server/hubspot/signature';
-import { EVENTS_PER_RUN, HUBSPOT_EVENTS_QUEUE } from '../../server/worker/event-jobs';
+import { EVENTS_PER_RUN, HUBSPOT_EVENTS_QUEUE, queueEventsRun } from '../../server/worker/event-jobs';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
 
@@ -82,7 +82,7 @@ describe('HubSpot webhooks', () => {
   it(`more events waiting than one run reads (${EVENTS_PER_RUN}): the runs follow each other until none is left`, async () => {
     const rows = Array.from({ length: EVENTS_PER_RUN + 1 }, (_, i) => event(991000 + i, 434343));
     for (let at = 0; at < rows.length; at += 1000) await fx.db.knex('hubspot_events').insert(rows.slice(at, at + 1000));
-    await fx.services.boss!.send(HUBSPOT_EVENTS_QUEUE, { portalId: fx.emu.portalId }, { singletonKey: String(fx.emu.portalId) });
+    await queueEventsRun(fx.services.boss!, fx.emu.portalId);
     expect(await processed({ object_id: '434343' })).toBe(true);
   });
 });
