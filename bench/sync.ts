@@ -1,5 +1,5 @@
 import { advanceRun, createRun } from '../server/sync/portal-sync';
-import { RateBudget } from '../server/sync/rate-budget';
+import { RateBudget } from '../server/hubspot/rate-budget';
 import { percentile as pct, startStack } from './stack';
 
 /**

@@ -238,6 +238,8 @@ export function serializeRecord(
 
 export function parsePropertyList(raw: unknown): string[] | undefined {
   if (raw === undefined) return undefined;
-  const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(','));
+  // A property repeated more than 20 times reaches express' query parser as an object (qs' arrayLimit), not an array.
+  const list = Array.isArray(raw) ? raw : raw !== null && typeof raw === 'object' ? Object.values(raw) : [raw];
+  const parts = list.flatMap((v) => String(v).split(','));
   return parts.map((s) => s.trim()).filter(Boolean);
 }

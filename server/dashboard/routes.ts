@@ -21,12 +21,12 @@ import { listDomains } from '../icp/list-domains';
 import { queueRescore } from '../worker/icp-jobs';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
 import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
-import { syncPage, syncScopePage } from './sync-page';
+import { syncPage, syncScopePage, type PropertyProblem } from './sync-page';
 import { registerWebhookRoutes } from './webhook-routes';
 import { companyLists, LIST_SCOPE, setSyncList } from '../sync/list-scope';
-import { HubSpotGateway } from '../sync/hubspot-gateway';
+import { HubSpotPort } from '../hubspot/port';
 import { recentRuns, runDetail } from '../sync/run-views';
-import { budgetFor, hubspotLimits } from '../sync/rate-budget';
+import { hubspotLimits } from '../hubspot/rate-budget';
 import { creditStatus, waitingForCredits } from '../credits/credit-ledger';
 import { startSync } from '../worker/sync-jobs';
 
@@ -365,11 +365,14 @@ export function dashboardRoutes(s: InstallServices): Router {
   const syncState = async (workspaceId: string) => {
     const conn = await connectionOf(workspaceId);
     const limits = hubspotLimits(s.config);
-    if (!conn) return { connected: false, runs: [], current: null, limits, credits: null, scope: null };
+    if (!conn) return { connected: false, runs: [], current: null, limits, credits: null, scope: null, properties: [] };
     const runs = await recentRuns(s.knex, conn.id);
     const credits = { ...(await creditStatus(s.knex, workspaceId, new Date(), s.config.KUSTIQ_CREDITS === 'metered')), waiting: await waitingForCredits(s.knex, conn.id) };
     const scope = conn.sync_list_id ? { listId: conn.sync_list_id as string, name: conn.sync_list_name as string } : null;
-    return { connected: true, runs, current: runs[0] ? await runDetail(s.knex, conn.id, runs[0].id) : null, limits, credits, scope };
+    // Properties the sync leaves out of every write (their state is not ok), with their codes.
+    const properties: PropertyProblem[] = (await s.knex('property_states').where({ connection_id: conn.id }).whereNot({ status: 'ok' }).orderBy(['object_type', 'name']).select('object_type', 'name', 'code', 'detail'))
+      .map((p) => ({ objectType: p.object_type, name: p.name, code: p.code, detail: p.detail }));
+    return { connected: true, runs, current: runs[0] ? await runDetail(s.knex, conn.id, runs[0].id) : null, limits, credits, scope, properties };
   };
   const startFull = async (workspaceId: string) => {
     const conn = await connectionOf(workspaceId);
@@ -398,7 +401,7 @@ export function dashboardRoutes(s: InstallServices): Router {
     }
   });
   // Which companies a portal's syncs cover: all, or one HubSpot company list (crm.lists.read).
-  const gatewayOf = (conn: { portal_id: string }) => new HubSpotGateway(s, Number(conn.portal_id), budgetFor(s));
+  const portOf = (conn: { portal_id: string }) => HubSpotPort.forPortal(s, Number(conn.portal_id));
   const scopeState = async (workspaceId: string, withLists: boolean) => {
     const conn = await connectionOf(workspaceId);
     if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
@@ -406,7 +409,7 @@ export function dashboardRoutes(s: InstallServices): Router {
     return {
       scope: conn.sync_list_id ? { listId: conn.sync_list_id as string, name: conn.sync_list_name as string } : null,
       canList,
-      lists: withLists && canList ? await companyLists(gatewayOf(conn)) : [],
+      lists: withLists && canList ? await companyLists(portOf(conn)) : [],
     };
   };
   const SyncScope = z.object({ listId: z.string().regex(/^\d+$/, 'must be a HubSpot list id').nullable() });
@@ -414,7 +417,7 @@ export function dashboardRoutes(s: InstallServices): Router {
     const { listId } = SyncScope.parse(body);
     const conn = await connectionOf(workspaceId);
     if (!conn) throw new FieldError('portal', 'HubSpot is not connected');
-    return setSyncList(s.knex, gatewayOf(conn), conn.id, listId, conn.scopes);
+    return setSyncList(s.knex, portOf(conn), conn.id, listId, conn.scopes);
   };
   r.get('/api/sync/scope', jsonApi(async (workspaceId) => scopeState(workspaceId, false)));
   r.put('/api/sync/scope', express.json({ limit: '1kb' }), jsonApi(async (workspaceId, _u, body) => ({ scope: await saveScope(workspaceId, body) })));

@@ -9,7 +9,7 @@ import { rateCharts, type ChartLimits } from './rate-chart';
  * The sync page: the latest run's progress (refreshing itself every 2 s while it runs),
  * its batches with their status and skipped reasons by code, and earlier runs.
  */
-export function syncPage(user: { email: string; csrf: string }, st: { connected: boolean; runs: RunView[]; current: { run: RunView; batches: BatchView[]; skipped: Record<string, number> } | null; limits: ChartLimits; credits: (CreditStatus & { waiting: number }) | null; scope: SyncScopeView | null }): string {
+export function syncPage(user: { email: string; csrf: string }, st: { connected: boolean; runs: RunView[]; current: { run: RunView; batches: BatchView[]; skipped: Record<string, number> } | null; limits: ChartLimits; credits: (CreditStatus & { waiting: number }) | null; scope: SyncScopeView | null; properties: PropertyProblem[] }): string {
   if (!st.connected) return layout('Sync', '<h1>Sync</h1><div class="card">Connect HubSpot first: <a href="/integrations">Settings → Integrations</a>.</div>', user);
   const c = st.current;
   const live = c && ['queued', 'running'].includes(c.run.status);
@@ -18,9 +18,10 @@ export function syncPage(user: { email: string; csrf: string }, st: { connected:
   const current = c ? `<div class="card" data-testid="current-run"><h2>${esc(c.run.kind === 'nightly' ? 'Nightly run' : c.run.kind === 'full' ? 'Full run' : 'First sync')}
 <span class="tag ${c.run.status === 'succeeded' ? 'ok' : c.run.status === 'failed' ? 'off' : 'warn'}" data-testid="run-status">${esc(c.run.status)}</span></h2>
 ${c.run.errorCode ? problem(c.run.errorCode as ErrorCode, c.run.errorDetail, c.run.status === 'waiting' ? 'warn' : 'error') : ''}
+${c.run.notices.map((x) => `<div data-testid="run-notice">${problem(x.code as ErrorCode, x.detail, 'warn')}</div>`).join('')}
 <dl><dt>Phase</dt><dd data-testid="run-phase">${esc(c.run.phase)}</dd>
-<dt>Companies</dt><dd data-testid="run-companies">${esc(n!.companiesRead)} read · ${esc(n!.matched)} matched · ${esc(n!.companiesWritten)} written · ${esc(n!.companiesUnchanged)} unchanged</dd>
-<dt>Contacts</dt><dd data-testid="run-contacts">${esc(n!.contactsRead)} read · ${esc(n!.contactsEligible)} of matched companies · ${esc(n!.contactsWritten)} written</dd>
+<dt>Companies</dt><dd data-testid="run-companies">${esc(n!.companiesRead)} read · ${esc(n!.matched)} matched · ${esc(n!.companiesWritten)} written${n!.companiesRestored ? ` (${esc(n!.companiesRestored)} restored: cleared or altered in HubSpot)` : ''} · ${esc(n!.companiesUnchanged)} already right in HubSpot</dd>
+<dt>Contacts</dt><dd data-testid="run-contacts">${esc(n!.contactsRead)} read · ${esc(n!.contactsEligible)} of matched companies · ${esc(n!.contactsWritten)} written${n!.contactsRestored ? ` (${esc(n!.contactsRestored)} restored)` : ''}</dd>
 <dt>HubSpot requests</dt><dd data-testid="run-requests">${esc(c.run.requests)} (${esc(c.run.http429)} answered 429)</dd>
 <dt>Credits</dt><dd data-testid="run-credits">${esc(n!.creditsSpent)} spent${n!.waitingForCredits ? ` · ${esc(n!.waitingForCredits)} waiting for credits (<code>ERR_QUOTA_FREE</code>)` : ''}</dd>
 <dt>Skipped, by reason</dt><dd data-testid="run-skipped">${Object.entries(reasons).filter(([, v]) => v).map(([k, v]) => `<code>${esc(k)}</code> ${esc(v)}`).join(' · ') || 'none'}</dd></dl>
@@ -35,8 +36,18 @@ ${c.batches.slice(-50).map((b) => `<tr data-testid="batch-${esc(b.seq)}"><td>${e
 <p data-testid="sync-scope">Companies synced: ${st.scope ? `members of the HubSpot list <strong>${esc(st.scope.name)}</strong> (${esc(st.scope.listId)})` : '<strong>all companies</strong>'} · <a href="/sync/scope" data-testid="change-scope">change</a></p>
 <form method="post" action="/sync/run"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button data-testid="run-sync"${live ? ' disabled' : ''}>Run a full sync now</button></form></div>
 ${st.credits ? creditsCard(st.credits) : ''}
+${st.properties.length ? propertiesCard(st.properties) : ''}
 ${current}
 ${earlier ? `<div class="card"><h2>Earlier runs</h2><table style="width:100%" data-testid="earlier-runs"><thead><tr><th align="left">Started</th><th align="left">Kind</th><th align="left">Status</th><th align="right">Written</th><th align="right">Requests</th></tr></thead><tbody>${earlier}</tbody></table></div>` : ''}`, user);
+}
+
+export interface PropertyProblem { objectType: string; name: string; code: string | null; detail: string | null }
+
+/** Properties every write leaves out until they are fixed in HubSpot; everything else is written. */
+function propertiesCard(props: PropertyProblem[]): string {
+  return `<div class="card" data-testid="property-problems"><h2>Properties not written</h2>
+<p>The sync writes every other property; these wait until they are fixed in HubSpot (the next schema check or sync picks them up).</p>
+<ul>${props.map((p) => `<li data-testid="property-problem"><code>${esc(p.objectType)}.${esc(p.name)}</code> <code>${esc(p.code ?? '')}</code> ${esc(p.detail ?? '')}</li>`).join('')}</ul></div>`;
 }
 
 function creditsCard(c: CreditStatus & { waiting: number }): string {

@@ -1,4 +1,4 @@
-import { hubspotClient } from '../hubspot/client';
+import { HubSpotPort } from '../hubspot/port';
 import type { InstallServices } from '../install/services';
 
 /**
@@ -8,19 +8,14 @@ import type { InstallServices } from '../install/services';
  */
 export const MAX_LOOKALIKE_MEMBERS = 2000;
 
-export async function listDomains(s: InstallServices, portalId: number, listId: string): Promise<string[]> {
-  const client = hubspotClient(await s.vault.accessToken(portalId), s.config.HUBSPOT_API_BASE_URL, 3);
+export async function listDomains(s: InstallServices, portalId: number, listId: string, port = HubSpotPort.forPortal(s, portalId)): Promise<string[]> {
   const ids: string[] = [];
   let after: string | undefined;
   do {
-    const page = await client.crm.lists.membershipsApi.getPage(listId, after, undefined, 250);
-    ids.push(...page.results.map((m) => String(m.recordId)));
-    after = page.paging?.next?.after;
+    const page = await port.listMemberships(listId, after, 250);
+    ids.push(...page.recordIds);
+    after = page.next ?? undefined;
   } while (after && ids.length < MAX_LOOKALIKE_MEMBERS);
-  const domains: string[] = [];
-  for (let i = 0; i < ids.length && i < MAX_LOOKALIKE_MEMBERS; i += 100) {
-    const res = await client.crm.companies.batchApi.read({ inputs: ids.slice(i, i + 100).map((id) => ({ id })), properties: ['domain'], propertiesWithHistory: [] });
-    for (const c of res.results) if (c.properties.domain) domains.push(c.properties.domain);
-  }
-  return domains;
+  const companies = await port.batchRead('companies', ids.slice(0, MAX_LOOKALIKE_MEMBERS), ['domain']);
+  return companies.flatMap((c) => (c.properties.domain ? [c.properties.domain] : []));
 }

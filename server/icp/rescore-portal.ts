@@ -1,4 +1,5 @@
-import { hubspotClient } from '../hubspot/client';
+import { HubSpotPort } from '../hubspot/port';
+import { PropertyGate } from '../sync/property-gate';
 import type { InstallServices } from '../install/services';
 import { loadIcp } from './icp-store';
 import { FIT_PROPERTIES, scoreCompany, type FitScores } from './score';
@@ -6,9 +7,13 @@ import { FIT_PROPERTIES, scoreCompany, type FitScores } from './score';
 /**
  * Scores a portal's matched companies against its workspace's ICP and writes the fit
  * properties (and only those) to HubSpot in batches of 100, only for companies whose
- * values differ from what was last written. With no ICP nothing is written. The values
- * written are recorded per company after each successful batch, so a re-run after a
- * failure picks up where it stopped.
+ * values differ from what was last written. With no ICP nothing is written. Only
+ * companies whose values the sync wrote are rescored: the fit of one the sync has not
+ * written yet goes out with its firmographics (a grade alone on a bare record would say
+ * more than HubSpot holds). The values written are recorded per company after each
+ * successful batch, so a re-run after a failure picks up where it stopped. Writes go
+ * through the HubSpot port (the portal's budget) and carry only properties whose state
+ * is ok.
  */
 export interface RescoreTally {
   companies: number;
@@ -44,17 +49,21 @@ export async function rescorePortal(s: InstallServices, portalId: number): Promi
   const icp = await loadIcp(s.knex, conn.workspace_id);
   if (!icp || !icp.definition.tiers.length) return tally;
   tally.icp = true;
-  const client = hubspotClient(await s.vault.accessToken(portalId), s.config.HUBSPOT_API_BASE_URL, 3);
+  const port = HubSpotPort.forPortal(s, portalId);
+  const gate = await PropertyGate.load(s.knex, conn.id);
   let pending: { id: string; properties: Wire }[] = [];
   const flush = async () => {
     if (!pending.length) return;
     const batch = pending;
     pending = [];
-    await client.crm.companies.batchApi.update({ inputs: batch });
+    const out = await port.writeBatch('companies', batch.map((b) => ({ id: b.id, properties: gate.filter('companies', b.properties) })));
+    await gate.refuse(s.knex, out.refusedProperties);
     tally.batches++;
-    tally.written += batch.length;
+    tally.written += out.written.length;
+    const ok = new Set(out.written);
     await s.knex.transaction(async (trx) => {
       for (const b of batch) {
+        if (!ok.has(b.id)) continue;
         await trx('company_matches').where({ connection_id: conn.id, company_id: b.id })
           .update({ fit_values: JSON.stringify(b.properties), fit_written_at: trx.fn.now() });
       }
@@ -65,7 +74,7 @@ export async function rescorePortal(s: InstallServices, portalId: number): Promi
   for (;;) {
     const rows: { company_id: string; fit_values: Wire | null; values: Record<string, string> }[] = await s.knex('company_matches as m')
       .join('profiles as p', 'p.id', 'm.profile_id')
-      .where({ 'm.connection_id': conn.id, 'm.status': 'matched' })
+      .where({ 'm.connection_id': conn.id, 'm.status': 'matched', 'm.write_status': 'written' })
       .andWhere('m.company_id', '>', after)
       .orderBy('m.company_id')
       .limit(1000)

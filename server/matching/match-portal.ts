@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { hubspotClient } from '../hubspot/client';
+import { HubSpotPort } from '../hubspot/port';
 import type { InstallServices } from '../install/services';
 import type { MatchResult } from './matcher';
 import { graphSize, matchBatchInPostgres } from './pg-matcher';
@@ -7,8 +7,8 @@ import { graphSize, matchBatchInPostgres } from './pg-matcher';
 /**
  * Reads a portal's companies (name, domain, id) and matches them against the profile
  * graph, storing each verdict. A row a person already decided keeps its decision.
- * Returns a tally by status. (The sync engine replaces the simple list read with its
- * rate-limited, windowed reader.)
+ * Returns a tally by status. Reads through the HubSpot port (the portal's budget), 200
+ * companies a search page.
  */
 export interface MatchTally {
   total: number;
@@ -43,18 +43,20 @@ export async function storeMatches(knex: Knex, connectionId: string, companies: 
 export async function matchPortal(s: InstallServices, portalId: number): Promise<MatchTally> {
   const conn = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
   if (!conn) throw new Error(`no HubSpot connection for portal ${portalId}`);
-  const token = await s.vault.accessToken(portalId);
-  const client = hubspotClient(token, s.config.HUBSPOT_API_BASE_URL, 3);
+  const port = HubSpotPort.forPortal(s, portalId);
   const total = await graphSize(s.knex);
   const tally: MatchTally = { total: 0, matched: 0, review: 0, unmatched: 0, skipped: 0 };
-  let after: string | undefined;
-  do {
-    const page = await client.crm.companies.basicApi.getPage(100, after, ['name', 'domain']);
+  let after = '';
+  for (;;) {
+    // Windowed on hs_object_id, as the sync reads: no 10,000-result cap.
+    const page = await port.search('companies', { filterGroups: after ? [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: after }] }] : [], sorts: ['hs_object_id'], properties: ['name', 'domain'], limit: 200 });
+    if (!page.results.length) break;
     const companies = page.results.map((c) => ({ id: c.id, name: c.properties.name ?? '', domain: c.properties.domain ?? '' }));
     const results = await matchBatchInPostgres(s.knex, companies, total);
     await storeMatches(s.knex, conn.id, companies, results);
     for (const r of results) { tally.total++; tally[r.status]++; }
-    after = page.paging?.next?.after;
-  } while (after);
+    if (page.results.length < 200) break;
+    after = companies[companies.length - 1]!.id;
+  }
   return tally;
 }

@@ -1,14 +1,15 @@
-import type { Client } from '@hubspot/api-client';
 import { PROPERTY_GROUP, propertiesFor, type CatalogProperty, type ObjectType } from './catalog';
 import { CONTACT_SCHEMA_SCOPE } from '../hubspot/scopes';
 import type { ErrorCode } from '../errors/codes';
+import type { HubSpotPort, HubSpotProperty } from '../hubspot/port';
 
 /**
  * Makes a portal's kustiq group and 37 properties match the catalog. On a portal that
  * already has them it only reads (one call for groups, one for properties, per object).
  * A property that exists with another type/fieldType is reported (ERR_SCHEMA_CONFLICT)
  * and left alone; one locked read-only is reported (ERR_PROPERTY_READONLY); the rest
- * proceed. Missing enumeration options are added; options are never removed.
+ * proceed. Missing enumeration options are added; options are never removed. Every
+ * request goes through the port, so the portal's budget counts it.
  */
 export interface PropertyState {
   objectType: ObjectType;
@@ -19,21 +20,12 @@ export interface PropertyState {
 }
 
 export interface SchemaReport {
-  /** HubSpot requests made (they count against the portal's rate window). */
+  /** HubSpot requests made (through the port: the portal's budget counted them). */
   requests: number;
   created: string[];
   optionsAdded: { name: string; values: string[] }[];
   groupCreated: ObjectType[];
   states: PropertyState[];
-}
-
-interface HubSpotProperty {
-  name: string;
-  type: string;
-  fieldType: string;
-  options?: { label: string; value: string; hidden?: boolean; displayOrder?: number }[];
-  modificationMetadata?: { readOnlyValue?: boolean };
-  archived?: boolean;
 }
 
 function createInput(p: CatalogProperty) {
@@ -48,8 +40,22 @@ function createInput(p: CatalogProperty) {
   };
 }
 
-export async function ensureSchema(client: Client, grantedScopes: readonly string[]): Promise<SchemaReport> {
+function stateOf(objectType: ObjectType, p: CatalogProperty, found: HubSpotProperty): PropertyState | 'options' {
+  if (found.type !== p.type || found.fieldType !== p.fieldType) {
+    return {
+      objectType, name: p.name, status: 'conflict', code: 'ERR_SCHEMA_CONFLICT',
+      detail: `exists as ${found.type}/${found.fieldType}; Kustiq needs ${p.type}/${p.fieldType}. Delete it in HubSpot and the next sync recreates it.`,
+    };
+  }
+  if (found.modificationMetadata?.readOnlyValue) {
+    return { objectType, name: p.name, status: 'read_only', code: 'ERR_PROPERTY_READONLY', detail: 'locked read-only in HubSpot; Kustiq skips it until it is unlocked' };
+  }
+  return 'options';
+}
+
+export async function ensureSchema(port: HubSpotPort, grantedScopes: readonly string[]): Promise<SchemaReport> {
   const report: SchemaReport = { requests: 0, created: [], optionsAdded: [], groupCreated: [], states: [] };
+  const before = port.tally.requests;
   for (const objectType of ['companies', 'contacts'] as const) {
     const catalog = propertiesFor(objectType);
     if (objectType === 'contacts' && !grantedScopes.includes(CONTACT_SCHEMA_SCOPE)) {
@@ -58,38 +64,35 @@ export async function ensureSchema(client: Client, grantedScopes: readonly strin
       }
       continue;
     }
-    report.requests++;
-    const groups = await client.crm.properties.groupsApi.getAll(objectType);
-    if (!groups.results.some((g) => g.name === PROPERTY_GROUP.name && !g.archived)) {
-      report.requests++;
-      await client.crm.properties.groupsApi.create(objectType, { name: PROPERTY_GROUP.name, label: PROPERTY_GROUP.label, displayOrder: PROPERTY_GROUP.displayOrder });
+    const groups = await port.propertyGroups(objectType);
+    if (!groups.some((g) => g.name === PROPERTY_GROUP.name && !g.archived)) {
+      await port.createPropertyGroup(objectType, { name: PROPERTY_GROUP.name, label: PROPERTY_GROUP.label, displayOrder: PROPERTY_GROUP.displayOrder });
       report.groupCreated.push(objectType);
     }
-    const existing = new Map(
-      ((report.requests++, await client.crm.properties.coreApi.getAll(objectType)).results as unknown as HubSpotProperty[]).filter((p) => !p.archived).map((p) => [p.name, p]),
-    );
+    const existing = new Map((await port.properties(objectType)).filter((p) => !p.archived).map((p) => [p.name, p]));
     const missing = catalog.filter((p) => !existing.has(p.name));
+    const created = new Set<string>();
     for (let i = 0; i < missing.length; i += 100) {
       const batch = missing.slice(i, i + 100);
-      report.requests++;
-      await client.crm.properties.batchApi.create(objectType, { inputs: batch.map(createInput) });
-      report.created.push(...batch.map((p) => `${objectType}.${p.name}`));
+      const res = await port.createProperties(objectType, batch.map(createInput));
+      for (const name of res.created) { created.add(name); report.created.push(`${objectType}.${name}`); }
+      // A 207: read per property. One that exists after all (made meanwhile) is checked like any existing one.
+      for (const r of res.refused) {
+        const found = await port.getProperty(objectType, r.name);
+        if (found && !found.archived) existing.set(r.name, found);
+      }
     }
     for (const p of catalog) {
       const found = existing.get(p.name);
       if (!found) {
-        report.states.push({ objectType, name: p.name, status: 'ok', code: null, detail: null });
+        report.states.push(created.has(p.name)
+          ? { objectType, name: p.name, status: 'ok', code: null, detail: null }
+          : { objectType, name: p.name, status: 'conflict', code: 'ERR_SCHEMA_CONFLICT', detail: 'HubSpot did not create it; the next schema check tries again' });
         continue;
       }
-      if (found.type !== p.type || found.fieldType !== p.fieldType) {
-        report.states.push({
-          objectType, name: p.name, status: 'conflict', code: 'ERR_SCHEMA_CONFLICT',
-          detail: `exists as ${found.type}/${found.fieldType}; Kustiq needs ${p.type}/${p.fieldType}. Delete it in HubSpot and the next sync recreates it.`,
-        });
-        continue;
-      }
-      if (found.modificationMetadata?.readOnlyValue) {
-        report.states.push({ objectType, name: p.name, status: 'read_only', code: 'ERR_PROPERTY_READONLY', detail: 'locked read-only in HubSpot; Kustiq skips it until it is unlocked' });
+      const state = stateOf(objectType, p, found);
+      if (state !== 'options') {
+        report.states.push(state);
         continue;
       }
       const have = new Set((found.options ?? []).map((o) => o.value));
@@ -99,12 +102,12 @@ export async function ensureSchema(client: Client, grantedScopes: readonly strin
           ...(found.options ?? []).map((o) => ({ label: o.label, value: o.value, hidden: !!o.hidden, displayOrder: o.displayOrder ?? 0 })),
           ...add.map((o, i) => ({ label: o.label, value: o.value, hidden: false, displayOrder: (found.options?.length ?? 0) + i })),
         ];
-        report.requests++;
-        await client.crm.properties.coreApi.update(objectType, p.name, { options });
+        await port.updatePropertyOptions(objectType, p.name, options);
         report.optionsAdded.push({ name: `${objectType}.${p.name}`, values: add.map((o) => o.value) });
       }
       report.states.push({ objectType, name: p.name, status: 'ok', code: null, detail: null });
     }
   }
+  report.requests = port.tally.requests - before;
   return report;
 }

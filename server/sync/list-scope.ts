@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { FieldError } from '../errors/field-error';
-import type { HubSpotGateway } from './hubspot-gateway';
+import type { HubSpotPort, HubSpotRecord } from '../hubspot/port';
 
 /**
  * A portal's sync limited to one HubSpot company list (needs the optional crm.lists.read
@@ -15,10 +15,10 @@ export const LIST_SCOPE = 'crm.lists.read';
 export interface CompanyList { listId: string; name: string; size: number | null }
 
 /** The portal's company lists (for the picker), by name. */
-export async function companyLists(gw: HubSpotGateway, query = ''): Promise<CompanyList[]> {
+export async function companyLists(port: HubSpotPort, query = ''): Promise<CompanyList[]> {
   const out: CompanyList[] = [];
   for (let offset = 0; ; ) {
-    const page = await gw.call('general', (c) => c.crm.lists.listsApi.doSearch({ query, offset, count: 100, additionalProperties: ['hs_list_size'] }));
+    const page = await port.searchLists(query, offset, 100);
     for (const l of page.lists) {
       if (l.objectTypeId !== COMPANY_OBJECT_TYPE_ID) continue;
       const size = Number(l.additionalProperties?.hs_list_size ?? NaN);
@@ -31,34 +31,23 @@ export async function companyLists(gw: HubSpotGateway, query = ''): Promise<Comp
 }
 
 /** Limits the portal's syncs to a company list (or, with null, lifts the limit). The next run uses it. */
-export async function setSyncList(knex: Knex, gw: HubSpotGateway, connectionId: string, listId: string | null, granted: readonly string[]): Promise<CompanyList | null> {
+export async function setSyncList(knex: Knex, port: HubSpotPort, connectionId: string, listId: string | null, granted: readonly string[]): Promise<CompanyList | null> {
   if (listId === null) {
     await knex('hubspot_connections').where({ id: connectionId }).update({ sync_list_id: null, sync_list_name: null });
     return null;
   }
   if (!granted.includes(LIST_SCOPE)) throw new FieldError('listId', `syncing a list needs the ${LIST_SCOPE} scope: reconnect HubSpot and grant it`);
-  let list;
-  try {
-    list = (await gw.call('general', (c) => c.crm.lists.listsApi.getById(listId))).list;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) throw new FieldError('listId', `HubSpot has no list ${listId}`);
-    throw err;
-  }
+  const list = await port.getList(listId);
+  if (!list) throw new FieldError('listId', `HubSpot has no list ${listId}`);
   if (list.objectTypeId !== COMPANY_OBJECT_TYPE_ID) throw new FieldError('listId', `list ${listId} ("${list.name}") is not a company list`);
   await knex('hubspot_connections').where({ id: connectionId }).update({ sync_list_id: String(list.listId), sync_list_name: list.name });
   return { listId: String(list.listId), name: list.name, size: null };
 }
 
-/** One page of a list's members with their name and domain (HubSpot's search result shape). */
-export async function listMembersPage(gw: HubSpotGateway, listId: string, after: string, properties: string[]): Promise<{ results: { id: string; properties: Record<string, string | null> }[]; next: string | null }> {
-  const page = await gw.call('general', (c) => c.crm.lists.membershipsApi.getPage(listId, after || undefined, undefined, MEMBERS_PAGE));
-  const ids = page.results.map((m) => String(m.recordId));
-  const results: { id: string; properties: Record<string, string | null> }[] = [];
-  for (let i = 0; i < ids.length; i += 100) {
-    const res = await gw.call('general', (c) => c.crm.companies.batchApi.read({ inputs: ids.slice(i, i + 100).map((id) => ({ id })), properties, propertiesWithHistory: [] }));
-    // Members deleted since they joined the list come back missing: nothing to sync.
-    const byId = new Map(res.results.map((r) => [String(r.id), r.properties as Record<string, string | null>]));
-    for (const id of ids.slice(i, i + 100)) if (byId.has(id)) results.push({ id, properties: byId.get(id)! });
-  }
-  return { results, next: page.paging?.next?.after ?? null };
+/** One page of a list's members with the properties asked for (HubSpot's search result shape). */
+export async function listMembersPage(port: HubSpotPort, listId: string, after: string, properties: string[]): Promise<{ results: HubSpotRecord[]; next: string | null }> {
+  const page = await port.listMemberships(listId, after, MEMBERS_PAGE);
+  // Members deleted since they joined the list come back missing: nothing to sync.
+  const byId = new Map((await port.batchRead('companies', page.recordIds, properties)).map((r) => [r.id, r]));
+  return { results: page.recordIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), next: page.next };
 }

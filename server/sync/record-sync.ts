@@ -1,22 +1,26 @@
-import { quotaMessage, refundCredits, spendCredits } from '../credits/credit-ledger';
-import { enqueueEvents } from '../webhooks/outbox';
+import { creditStatus, quotaMessage } from '../credits/credit-ledger';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
+import { HubSpotPort } from '../hubspot/port';
+import { budgetFor } from '../hubspot/rate-budget';
 import { loadIcp } from '../icp/icp-store';
 import type { InstallServices } from '../install/services';
 import { normalizeDomain } from '../matching/domain';
 import { storeMatches } from '../matching/match-portal';
 import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
-import { HubSpotGateway, statusOf } from './hubspot-gateway';
-import { emptyCounts, markCompaniesWritten, TechOptions, writeBatch } from './portal-sync';
-import { budgetFor } from './rate-budget';
-import { contactValues, matchedCompanyValues, stamped, valuesHash, type Wire } from './record-values';
+import { writeBatches, type WriterContext } from './batch-writer';
+import { COMPANY_READ, CONTACT_READ } from './page-source';
+import { planCompany, planContact, type StoredMatch } from './plan';
+import { PropertyGate } from './property-gate';
+import { contactValues, stamped, type Wire } from './record-values';
+import { recordCompanyFailures, recordCompanyWrites, recordContactWrites, type Recorder } from './write-records';
 
 /**
- * "Sync now" for one record: read it from HubSpot, match (companies) or find its matched
- * company (contacts), and write its kustiq_* values at once, even if unchanged (the rep
- * asked; the sync time moves). Two requests: one read, one write. The outcome is what the
- * card shows: written, or skipped with the reason's code.
+ * "Sync now" for one record: read it from HubSpot (with its kustiq_* values), match
+ * (companies) or find its matched company (contacts), plan it as a run would, and write
+ * through the same batch writer at once, even when HubSpot already holds the values (the
+ * rep asked: the sync time moves). Two requests: one read, one write. The outcome is what
+ * the card shows: written, or skipped with the reason's code.
  */
 export type RecordType = 'companies' | 'contacts';
 
@@ -30,46 +34,41 @@ export interface RecordOutcome {
 export async function syncRecord(s: InstallServices, portalId: number, objectType: RecordType, recordId: string, budget = budgetFor(s)): Promise<RecordOutcome> {
   const conn = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
   if (!conn || conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${portalId} is not connected`);
-  const gw = new HubSpotGateway(s, portalId, budget);
+  const port = HubSpotPort.forPortal(s, portalId, budget);
+  const gate = await PropertyGate.load(s.knex, conn.id);
   const skipped = (code: string, detail: string): RecordOutcome => ({ outcome: 'skipped', code, detail, properties: null });
-  let rec: { id: string; properties: Record<string, string | null> };
-  try {
-    rec = await gw.call('general', (c) => (objectType === 'companies'
-      ? c.crm.companies.basicApi.getById(recordId, ['name', 'domain'])
-      : c.crm.contacts.basicApi.getById(recordId, ['email', 'firstname', 'lastname', 'jobtitle', 'associatedcompanyid']))) as typeof rec;
-  } catch (err) {
-    if (statusOf(err) === 404) return skipped('record_gone', `HubSpot has no ${objectType.slice(0, -1)} ${recordId} (deleted or merged)`);
-    throw err;
-  }
+  const rec = await port.getRecord(objectType, recordId, objectType === 'companies' ? COMPANY_READ : CONTACT_READ);
+  if (!rec) return skipped('record_gone', `HubSpot has no ${objectType.slice(0, -1)} ${recordId} (deleted or merged)`);
+  const closed = gate.allClosed(objectType);
+  if (closed) return skipped(closed.code ?? 'ERR_SCOPE_MISSING', closed.detail ?? `no kustiq_* ${objectType.slice(0, -1)} property can be written`);
   const now = new Date();
+  const icp = objectType === 'companies' ? await loadIcp(s.knex, conn.workspace_id) : null;
+  const writer: WriterContext = { knex: s.knex, port, gate, connectionId: conn.id, credits: { workspaceId: conn.workspace_id, metered: s.config.KUSTIQ_CREDITS === 'metered' } };
+  const recorder: Recorder = { connectionId: conn.id, workspaceId: conn.workspace_id, portalId, boss: s.boss, withFit: !!icp };
+  const writable = (k: string) => gate.writable(objectType, k);
+
   if (objectType === 'companies') {
     const input = { id: recordId, name: rec.properties.name ?? '', domain: rec.properties.domain ?? '' };
     const [result] = await matchBatchInPostgres(s.knex, [input], await graphSize(s.knex));
     await storeMatches(s.knex, conn.id, [input], [result!]);
-    const m = await s.knex('company_matches as m').leftJoin('profiles as p', 'p.id', 'm.profile_id')
-      .where({ 'm.connection_id': conn.id, 'm.company_id': recordId }).first('m.status', 'm.profile_id', 'm.confidence', 'm.method', 'm.reason', 'p.values');
-    if (m.status !== 'matched' || !m.values) {
+    const m: StoredMatch & { reason: string | null } = await s.knex('company_matches as m').leftJoin('profiles as p', 'p.id', 'm.profile_id')
+      .where({ 'm.connection_id': conn.id, 'm.company_id': recordId }).first('m.status', 'm.profile_id', 'm.confidence', 'm.method', 'm.reason', 'm.written_hash', 'p.values');
+    const plan = planCompany(m, rec.properties, icp?.definition ?? null, writable);
+    if (plan.action === 'none') {
       const code = m.status === 'skipped' ? 'ERR_DOMAIN_EMPTY' : 'ERR_MATCH_LOW';
       return skipped(code, m.status === 'review' ? `best candidate at ${m.confidence}% waits in review` : m.status === 'rejected' ? 'the match was rejected in review' : m.status === 'skipped' ? 'the company has no domain' : 'no profile matched at 80% or more');
     }
-    const icp = await loadIcp(s.knex, conn.workspace_id);
-    const values = matchedCompanyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, icp?.definition ?? null);
-    const properties = stamped(values, now);
-    const credit = await spendCredits(s.knex, { workspaceId: conn.workspace_id, connectionId: conn.id, objectType: 'companies', recordIds: [recordId], at: now, metered: s.config.KUSTIQ_CREDITS === 'metered' });
-    if (credit.refused.length) {
-      await s.knex('company_matches').where({ connection_id: conn.id, company_id: recordId }).update({ write_error: 'ERR_QUOTA_FREE' });
-      return skipped('ERR_QUOTA_FREE', quotaMessage(credit.status));
-    }
-    const counts = emptyCounts();
-    const out = await writeBatch(gw, 'companies', [{ id: recordId, properties }], new TechOptions(gw), counts);
-    if (!out.written.length) {
-      await refundCredits(s.knex, { workspaceId: conn.workspace_id, connectionId: conn.id, recordIds: credit.spentIds, at: now });
-      return skipped(out.failed[0]?.code ?? 'record_gone', 'HubSpot did not take the write');
-    }
+    const properties = stamped(plan.values, now);
+    const out = await writeBatches(writer, [{ id: recordId, properties, hash: plan.hash, pageAfter: '', profileId: m.profile_id! }], 'companies', true);
     await s.knex.transaction(async (trx) => {
-      await markCompaniesWritten(trx, conn.id, [{ id: recordId, properties, hash: valuesHash(values), pageAfter: '' }], now, !!icp);
-      await enqueueEvents(trx, s.boss, { workspaceId: conn.workspace_id, portalId, type: 'company.enriched', objectType: 'companies', records: [{ objectId: recordId, profileId: m.profile_id, properties }] });
+      await recordCompanyWrites(trx, recorder, out.written, now);
+      await recordCompanyFailures(trx, conn.id, out.failed);
     });
+    if (!out.written.length) {
+      const code = out.failed[0]?.code ?? 'record_gone';
+      if (code === 'ERR_QUOTA_FREE') return skipped(code, quotaMessage(await creditStatus(s.knex, conn.workspace_id, now, writer.credits.metered)));
+      return skipped(code, 'HubSpot did not take the write');
+    }
     return { outcome: 'written', code: null, detail: null, properties };
   }
   // A contact: written only for a matched company (its association, or its email's domain).
@@ -84,12 +83,10 @@ export async function syncRecord(s: InstallServices, portalId: number, objectTyp
   }
   if (!company) return skipped('no_matched_company', 'the contact belongs to no matched company (by association or email domain)');
   const values = contactValues(enrichContact({ email, firstname: p.firstname, lastname: p.lastname, jobtitle: p.jobtitle, companyDomain: normalizeDomain(company.company_domain).domain }));
-  const out = await writeBatch(gw, 'contacts', [{ id: recordId, properties: values }], null, emptyCounts());
+  const plan = planContact(values, p, null, writable);
+  if (plan.action === 'none') return skipped('no_matched_company', 'nothing to write');
+  const out = await writeBatches(writer, [{ id: recordId, properties: plan.values, hash: plan.hash, pageAfter: '', companyId: company.company_id, profileId: company.profile_id ?? undefined }], 'contacts', true);
   if (!out.written.length) return skipped(out.failed[0]?.code ?? 'record_gone', 'HubSpot did not take the write');
-  await s.knex.transaction(async (trx) => {
-    await trx('contact_writes').insert({ connection_id: conn.id, contact_id: recordId, company_id: company.company_id, written_hash: valuesHash(values), written_at: now })
-      .onConflict(['connection_id', 'contact_id']).merge();
-    await enqueueEvents(trx, s.boss, { workspaceId: conn.workspace_id, portalId, type: 'contact.enriched', objectType: 'contacts', records: [{ objectId: recordId, profileId: company.profile_id ?? null, properties: values }] });
-  });
-  return { outcome: 'written', code: null, detail: null, properties: values };
+  await s.knex.transaction(async (trx) => recordContactWrites(trx, recorder, out.written, now));
+  return { outcome: 'written', code: null, detail: null, properties: plan.values };
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { emptyCounts, type SyncCounts } from './portal-sync';
+import { emptyCounts, type RunNotice, type SyncCounts } from './run-model';
 
 /** What the dashboard and the API show of runs and their batches. */
 export interface RunView {
@@ -14,6 +14,8 @@ export interface RunView {
   requestSeconds: Record<string, [number, number]>;
   errorCode: string | null;
   errorDetail: string | null;
+  /** What the run said once about itself (e.g. contacts skipped for a missing scope). */
+  notices: RunNotice[];
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -24,7 +26,7 @@ export interface BatchView { seq: number; objectType: string; status: string; re
 function runView(r: Record<string, any>): RunView {
   return {
     id: r.id, kind: r.kind, status: r.status, phase: r.cursor?.phase ?? 'companies', counts: { ...emptyCounts(), ...r.counts }, requests: r.requests, http429: r.http429, requestSeconds: r.request_seconds ?? {},
-    errorCode: r.error_code ?? null, errorDetail: r.error_detail ?? null, createdAt: r.created_at, startedAt: r.started_at ?? null, finishedAt: r.finished_at ?? null,
+    errorCode: r.error_code ?? null, errorDetail: r.error_detail ?? null, notices: r.notices ?? [], createdAt: r.created_at, startedAt: r.started_at ?? null, finishedAt: r.finished_at ?? null,
   };
 }
 

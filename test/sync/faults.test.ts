@@ -1,8 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startSync } from '../../server/worker/sync-jobs';
-import { HubSpotGateway } from '../../server/sync/hubspot-gateway';
-import { emptyCounts, TechOptions, writeBatch } from '../../server/sync/portal-sync';
-import { budgetFor } from '../../server/sync/rate-budget';
+import { HubSpotPort } from '../../server/hubspot/port';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
 
@@ -18,7 +16,8 @@ describe('a sync meeting HubSpot faults', () => {
   });
 
   const run = async (kind: 'first' | 'full' = 'full') => {
-    // Forget what was written, so every matched record is due again.
+    // Every profile changes (a new HQ city), so every matched record is due again: HubSpot holds the old values.
+    await fx.db.knex.raw(`UPDATE profiles SET values = jsonb_set(values, '{hq_city}', to_jsonb(md5(random()::text)))`);
     await fx.db.knex('company_matches').update({ written_hash: null, write_error: null });
     const id = await startSync(fx.services.boss!, fx.services, fx.emu.portalId, kind);
     for (let i = 0; i < 600; i++) {
@@ -50,15 +49,24 @@ describe('a sync meeting HubSpot faults', () => {
     expect(ok).toBe(Math.ceil((await matched()) / 100));
   });
 
-  it('a read-only kustiq_* property: the batch is recorded as failed with ERR_PROPERTY_READONLY, the run goes on', async () => {
+  it('a kustiq_* property locked read-only mid-run: closed with ERR_PROPERTY_READONLY, the batch retried without it, every record written', async () => {
     await fx.admin.call('PATCH', `${portal()}/properties/companies/kustiq_industry`, { readOnlyValue: true });
-    const r = await run();
+    await fx.admin.clearRequests();
+    // A first run does not look at the schema again (the install just did): HubSpot's 400 tells.
+    const r = await run('first');
     expect(r.status).toBe('succeeded');
-    expect(r.counts.failedRecords).toBe(await matched());
+    expect(r.counts.failedRecords).toBe(0);
     const batches = await fx.db.knex('sync_batches').where({ run_id: r.id });
-    expect(batches.every((b) => b.status === 'failed' && b.skipped.ERR_PROPERTY_READONLY === b.records)).toBe(true);
-    expect(await fx.db.knex('company_matches').where({ status: 'matched', write_error: 'ERR_PROPERTY_READONLY' }).count('* as n').first()).toEqual({ n: String(await matched()) });
+    expect(batches.every((b) => b.status === 'written')).toBe(true);
+    expect(await writtenNow()).toBe(await matched());
+    expect(await fx.db.knex('property_states').where({ object_type: 'companies', name: 'kustiq_industry' }).first()).toMatchObject({ status: 'read_only', code: 'ERR_PROPERTY_READONLY' });
+    // Only the first batch met the 400: the rest left the property out from the start.
+    const log = await fx.admin.requests(fx.emu.portalId);
+    expect(log.entries.filter((e) => e.path === WRITES && e.status === 400).length).toBe(1);
     await fx.admin.call('PATCH', `${portal()}/properties/companies/kustiq_industry`, { readOnlyValue: false });
+    // Unlocked: the next full run's schema check opens it again.
+    expect((await run()).status).toBe('succeeded');
+    expect(await fx.db.knex('property_states').where({ object_type: 'companies', name: 'kustiq_industry' }).first()).toMatchObject({ status: 'ok', code: null });
   });
 
   it('a paused portal: the run waits with ERR_PORTAL_PAUSED, nothing half-written', async () => {
@@ -74,32 +82,27 @@ describe('a sync meeting HubSpot faults', () => {
   });
 
   it('an option someone deleted in HubSpot (INVALID_OPTION): added back, the batch retried once and written', async () => {
-    const gw = new HubSpotGateway(fx.services, fx.emu.portalId, budgetFor(fx.services));
+    const port = HubSpotPort.forPortal(fx.services, fx.emu.portalId);
     // The sync learns an option exists (here: one it just added)…
-    const tech = new TechOptions(gw);
-    await tech.ensure([{ kustiq_tech_stack: 'retool' }], emptyCounts());
+    expect(await port.tech.ensure([{ kustiq_tech_stack: 'retool' }])).toBe(1);
     // …then someone deletes it in HubSpot's property settings.
-    const prop = await gw.call('general', (c) => c.crm.properties.coreApi.getByName('companies', 'kustiq_tech_stack'));
-    expect(prop.options.some((o) => o.value === 'retool')).toBe(true);
-    await gw.call('general', (c) => c.crm.properties.coreApi.update('companies', 'kustiq_tech_stack', { options: prop.options.filter((o) => o.value !== 'retool') }));
+    const prop = (await port.getProperty('companies', 'kustiq_tech_stack'))!;
+    expect(prop.options!.some((o) => o.value === 'retool')).toBe(true);
+    await port.updatePropertyOptions('companies', 'kustiq_tech_stack', prop.options!.filter((o) => o.value !== 'retool'));
     const gone = 'retool';
     const [a, b] = (await companyIds(0, 2)) as [string, string];
-    const counts = emptyCounts();
-    const out = await writeBatch(gw, 'companies', [{ id: a, properties: { kustiq_tech_stack: gone } }, { id: b, properties: { kustiq_tech_stack: '' } }], tech, counts);
-    expect(out).toMatchObject({ written: [a, b], failed: [] });
-    expect(counts.optionsAdded).toBe(1);
+    const out = await port.writeBatch('companies', [{ id: a, properties: { kustiq_tech_stack: gone } }, { id: b, properties: { kustiq_tech_stack: '' } }]);
+    expect(out).toMatchObject({ written: [a, b], failed: [], optionsAdded: 1 });
     const rec = await fx.admin.call<{ properties: Record<string, string> }>('GET', `${portal()}/objects/companies/${a}`);
     expect(rec.properties.kustiq_tech_stack).toBe(gone);
   });
 
-  it('a record archived (or merged away) before its write: HubSpot\'s 207 skips it as record_gone, the rest are written', async () => {
-    const gw = new HubSpotGateway(fx.services, fx.emu.portalId, budgetFor(fx.services));
+  it('a record archived (or merged away) before its write: HubSpot\'s 207 says it is gone, the rest are written', async () => {
+    const port = HubSpotPort.forPortal(fx.services, fx.emu.portalId);
     const [a, b] = (await companyIds(2, 4)) as [string, string];
-    await gw.call('general', (c) => c.crm.companies.basicApi.archive(a));
-    const counts = emptyCounts();
-    const out = await writeBatch(gw, 'companies', [{ id: a, properties: { kustiq_industry: 'software' } }, { id: b, properties: { kustiq_industry: 'software' } }], null, counts);
-    expect(out).toMatchObject({ written: [b], failed: [], skipped: { record_gone: 1 } });
-    expect(counts.failedRecords).toBe(0);
+    await port.archiveRecord('companies', a);
+    const out = await port.writeBatch('companies', [{ id: a, properties: { kustiq_industry: 'software' } }, { id: b, properties: { kustiq_industry: 'software' } }]);
+    expect(out).toMatchObject({ written: [b], gone: [a], failed: [] });
   });
 
   it('a revoked grant: the run stops with ERR_OAUTH_REVOKED and the connection says so', async () => {

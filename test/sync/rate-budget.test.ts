@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKnex } from '../../server/db/database';
-import { RateBudget } from '../../server/sync/rate-budget';
+import { RateBudget } from '../../server/hubspot/rate-budget';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 describe('the per-portal request budget in Postgres', () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RateBudget } from '../../server/sync/rate-budget';
+import { RateBudget } from '../../server/hubspot/rate-budget';
 import { startSync } from '../../server/worker/sync-jobs';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';

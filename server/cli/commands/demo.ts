@@ -22,7 +22,7 @@ import { registerIcpJobs } from '../../worker/icp-jobs';
 import { registerSyncJobs, startSync } from '../../worker/sync-jobs';
 import { registerTokenJobs } from '../../worker/token-jobs';
 import { startWorker } from '../../worker/worker';
-import type { SyncCounts } from '../../sync/portal-sync';
+import type { SyncCounts } from '../../sync/run-model';
 import { emit, intOption, untilSignal, UsageError } from '../output';
 import { startDemoReceiver, type DemoReceiver } from '../../demo/demo-receiver';
 import { saveEndpoint } from '../../webhooks/endpoints';

@@ -10,6 +10,7 @@ import * as m008 from './008_request_seconds';
 import * as m009 from './009_sync_list';
 import * as m010 from './010_webhooks';
 import * as m011 from './011_webhook_dispatchers';
+import * as m012 from './012_run_notices';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '009_sync_list': m009,
   '010_webhooks': m010,
   '011_webhook_dispatchers': m011,
+  '012_run_notices': m012,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -113,13 +113,6 @@ export class RateBudget {
     }
   }
 
-  /** Counts requests already made outside the sync (the install's schema setup) against the window. */
-  async record(portalId: number, bucket: Bucket, requests: number): Promise<void> {
-    if (requests <= 0) return;
-    const { limit, windowMs } = this.limitFor(portalId, bucket);
-    await this.knex.raw('SELECT kustiq_take_slot(?, ?, ?, ?) FROM generate_series(1, ?)', [portalId, bucket, limit, windowMs, Math.min(requests, limit)]);
-  }
-
   /**
    * HubSpot said the window is spent (a 429, or X-HubSpot-RateLimit-Remaining 0 from
    * another app's share): fill the log so nobody sends before `untilMs` from now.
