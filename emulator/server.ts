@@ -23,6 +23,7 @@ import { fastPath } from './fast-path';
 import { subscriptionsFromHsmeta, WebhookDispatcher } from './webhooks';
 
 export const WEBHOOKS_HSMETA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/app/webhooks/webhooks-hsmeta.json');
+export const APP_HSMETA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/app/app-hsmeta.json');
 
 export interface EmulatorOptions {
   port?: number;
@@ -98,7 +99,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const clientSecret = opts.clientSecret ?? randomBytes(18).toString('hex');
   const appId = opts.appId ?? 3_000_001;
   const hsmeta = subscriptionsFromHsmeta(JSON.parse(fs.readFileSync(WEBHOOKS_HSMETA, 'utf8')));
-  state.registerApp({ appId, clientId, clientSecret, subscriptions: hsmeta.subscriptions, webhookTargetUrl: opts.webhookTargetUrl ?? null });
+  const auth = (JSON.parse(fs.readFileSync(APP_HSMETA, 'utf8')) as { config: { auth: { requiredScopes: string[]; optionalScopes?: string[] } } }).config.auth;
+  state.registerApp({
+    appId, clientId, clientSecret, subscriptions: hsmeta.subscriptions, webhookTargetUrl: opts.webhookTargetUrl ?? null,
+    scopes: { required: auth.requiredScopes, optional: auth.optionalScopes ?? [] },
+  });
   const { handler, ctx, log } = createEmulatorApp(state);
   if (opts.companies || opts.contacts) seedPortal(portal, ctx.crm, { companies: opts.companies ?? 0, contacts: opts.contacts ?? 0, seed: opts.seed });
   const server = http.createServer({ keepAliveTimeout: 30_000 }, handler);

@@ -153,6 +153,8 @@ export interface AppRegistration {
   /** Where webhook batches go; from webhooks-hsmeta.json unless overridden. */
   webhookTargetUrl: string | null;
   subscriptions: WebhookSubscription[];
+  /** The scopes of the app's config (app-hsmeta.json `auth`): what its install URL asks for. */
+  scopes: { required: string[]; optional: string[] };
 }
 
 export interface WebhookSubscription {
@@ -271,8 +273,8 @@ export class EmulatorState {
     return p;
   }
 
-  registerApp(app: Omit<AppRegistration, 'subscriptions' | 'webhookTargetUrl'> & Partial<AppRegistration>): AppRegistration {
-    const full: AppRegistration = { webhookTargetUrl: null, subscriptions: [], ...app };
+  registerApp(app: Omit<AppRegistration, 'subscriptions' | 'webhookTargetUrl' | 'scopes'> & Partial<AppRegistration>): AppRegistration {
+    const full: AppRegistration = { webhookTargetUrl: null, subscriptions: [], scopes: { required: [], optional: [] }, ...app };
     this.apps.set(full.clientId, full);
     return full;
   }

@@ -229,6 +229,21 @@ export function adminRoutes(ctx: EmulatorContext, log: RequestLog, resetLimits: 
     if (b.webhookTargetUrl !== undefined) app.webhookTargetUrl = b.webhookTargetUrl;
     res.json({ appId: app.appId, clientId: app.clientId, webhookTargetUrl: app.webhookTargetUrl, subscriptions: app.subscriptions });
   }));
+  // An install HubSpot starts itself (the marketplace's install button, or the app's
+  // install URL opened by hand): HubSpot's authorize URL with the app's own scopes and no
+  // `state`, so the app's callback gets a `code` and nothing else. Open it in a browser.
+  r.get('/apps/:clientId/install', handle((req, res) => {
+    const app = state.apps.get(String(req.params.clientId));
+    if (!app) throw errors.notFound(`No app ${req.params.clientId}`);
+    const q = parse(z.object({ redirect_uri: z.string().url(), portalId: z.coerce.number().int().positive().optional() }), req.query);
+    if (q.portalId !== undefined && !state.portals.has(q.portalId)) throw errors.notFound(`No portal ${q.portalId}`);
+    const url = new URL(q.portalId === undefined ? '/oauth/authorize' : `/oauth/${q.portalId}/authorize`, `${req.protocol}://${req.get('host')}`);
+    url.searchParams.set('client_id', app.clientId);
+    url.searchParams.set('redirect_uri', q.redirect_uri);
+    url.searchParams.set('scope', app.scopes.required.join(' '));
+    if (app.scopes.optional.length) url.searchParams.set('optional_scope', app.scopes.optional.join(' '));
+    res.redirect(302, url.toString());
+  }));
   r.post('/webhooks/flush', handle(async (_req, res) => {
     await ctx.webhooks.flush();
     res.json({ deliveries: ctx.webhooks.deliveries.length });

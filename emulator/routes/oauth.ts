@@ -146,7 +146,7 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
       isServiceAccount: false, isUserLevel: false, newSignature: t.token.slice(2, 18), scopeToScopeGroupPks: '',
       scopes: t.scopes.join(' '), signature: t.token.slice(-16), trialScopeToScopeGroupPks: '', trialScopes: '', userId: t.userId,
     };
-    if (v3) Object.assign(info, { active: !t.revoked && expiresIn > 0, client_id: t.clientId, token_use: 'access_token' });
+    if (v3) Object.assign(info, { active: true, client_id: t.clientId, token_use: 'access_token' });
     return info;
   }
   function refreshInfo(t: TokenRecord, v3: boolean) {
@@ -155,7 +155,7 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
       token: t.token, user: t.userEmail, hub_domain: portal.hubDomain, scopes: t.scopes, hub_id: t.portalId,
       client_id: t.clientId, user_id: t.userId, token_type: 'refresh',
     };
-    if (v3) Object.assign(info, { active: !t.revoked, app_id: t.appId, token_use: 'refresh_token' });
+    if (v3) Object.assign(info, { active: true, app_id: t.appId, token_use: 'refresh_token' });
     return info;
   }
 
@@ -182,12 +182,15 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
     if (!app || app.clientSecret !== b.client_secret) {
       return tokenError(res, 'v3', 401, 'BAD_CLIENT_ID', 'invalid_client', 'missing or invalid client_id / client_secret');
     }
+    // RFC 7662: a token that is unknown, another app's, revoked, expired or of an uninstalled
+    // app answers 200 `{active:false}` and nothing else (no metadata about a dead token).
+    // token_type_hint is only a hint: the token is looked up whatever it says.
     const t = b.token ? state.tokens.get(b.token) : undefined;
-    if (!t || t.clientId !== app.clientId) return res.json({ active: false });
-    if (t.kind === 'access') {
-      return res.json(accessInfo(t, true));
-    }
-    return res.json(refreshInfo(t, true));
+    const inst = t && state.installation(t.portalId, t.appId);
+    const live = t && t.clientId === app.clientId && !t.revoked && inst?.installed
+      && (t.kind === 'refresh' || (t.expiresAt ?? 0) > state.clock.now());
+    if (!t || !live) return res.json({ active: false });
+    return res.json(t.kind === 'access' ? accessInfo(t, true) : refreshInfo(t, true));
   });
   r.post('/oauth/2026-03/token/introspect', form, introspect);
   r.post('/oauth/v3/token/introspect', form, introspect);

@@ -43,6 +43,7 @@ describe('contract: the local HubSpot answers as HubSpot\u2019s OpenAPI specs sa
     await form('/oauth/2026-03/token', { grant_type: 'refresh_token', ...app, refresh_token: 'na1-unknown' }, 400);
     await form('/oauth/2026-03/token/introspect', { ...app, token: fx.token.access_token, token_type_hint: 'access_token' }, 200);
     await form('/oauth/2026-03/token/introspect', { ...app, token: fx.token.refresh_token, token_type_hint: 'refresh_token' }, 200);
+    await form('/oauth/2026-03/token/introspect', { ...app, token: 'CO-no-such-token', token_type_hint: 'access_token' }, 200);
     for (const [p, tok] of [['/oauth/v1/access-tokens/', fx.token.access_token], ['/oauth/v1/refresh-tokens/', fx.token.refresh_token]] as const) {
       const res = await fetch(new URL(p + tok, fx.emu.url));
       problems.push(...contracts.check('GET', p + tok, res.status, await res.json()));

@@ -75,6 +75,71 @@ describe('OAuth in the local HubSpot', () => {
     expect(v3.body).toMatchObject({ active: true, token_use: 'refresh_token' });
   });
 
+  it('2026-03 introspection: a live access token\u2019s fields; {active:false} and nothing else for a dead or foreign one', async () => {
+    const introspect = (tok: string, hint = 'access_token', creds = app()) => token(fx.emu.url, '/oauth/2026-03/token/introspect', { ...creds, token: tok, token_type_hint: hint });
+    const t = await oauthConnect(fx.emu.url, fx.emu);
+    const live = await introspect(t.access_token);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({
+      active: true, token_use: 'access_token', token_type: 'access', client_id: fx.emu.clientId, hub_id: fx.emu.portalId,
+      user_id: 7_000_001, user: 'admin@portal.example', app_id: expect.any(Number), is_private_distribution: false,
+    });
+    expect(live.body.scopes).toEqual(expect.arrayContaining([...KUSTIQ_REQUIRED_SCOPES]));
+    expect(live.body.expires_in).toBeGreaterThan(1700);
+    // The hint is only a hint (RFC 7662): a refresh token is found under the access hint.
+    expect((await introspect(t.refresh_token)).body).toMatchObject({ active: true, token_use: 'refresh_token' });
+
+    expect(await introspect('CO-unknown')).toEqual({ status: 200, body: { active: false } });
+    // Expired.
+    await fx.admin.settings({ clockAdvanceMs: 1801 * 1000 });
+    expect((await introspect(t.access_token)).body).toEqual({ active: false });
+    await fx.admin.settings({ clockAdvanceMs: -1801 * 1000 });
+    // Revoked on its own.
+    const u = await oauthConnect(fx.emu.url, fx.emu);
+    await token(fx.emu.url, '/oauth/2026-03/token/revoke', { ...app(), token: u.access_token, token_type_hint: 'access_token' });
+    expect((await introspect(u.access_token)).body).toEqual({ active: false });
+    expect((await introspect(u.refresh_token, 'refresh_token')).body).toMatchObject({ active: true });
+    // Every token of the portal revoked, and an uninstall.
+    const v = await oauthConnect(fx.emu.url, fx.emu);
+    await fx.admin.call('POST', `/portals/${fx.emu.portalId}/revoke-tokens`);
+    expect((await introspect(v.access_token)).body).toEqual({ active: false });
+    expect((await introspect(v.refresh_token, 'refresh_token')).body).toEqual({ active: false });
+    const w = await oauthConnect(fx.emu.url, fx.emu);
+    await fx.admin.call('POST', `/portals/${fx.emu.portalId}/uninstall`);
+    expect((await introspect(w.access_token)).body).toEqual({ active: false });
+    // Wrong client credentials are refused outright, not answered inactive.
+    const refused = await introspect(t.access_token, 'access_token', { client_id: fx.emu.clientId, client_secret: 'wrong' });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe('invalid_client');
+    fx.token = await oauthConnect(fx.emu.url, fx.emu); // installed again, a live token for the tests below
+  });
+
+  it('starts an install itself, as the marketplace\u2019s install button does: the app\u2019s scopes, and no state', async () => {
+    const start = new URL(`/_emulator/apps/${fx.emu.clientId}/install`, fx.emu.url);
+    start.searchParams.set('redirect_uri', REDIRECT);
+    const res = await fetch(start, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const authorize = new URL(res.headers.get('location')!);
+    expect(authorize.pathname).toBe('/oauth/authorize');
+    expect(authorize.searchParams.get('scope')!.split(' ')).toEqual([...KUSTIQ_REQUIRED_SCOPES]);
+    expect(authorize.searchParams.get('optional_scope')).toBe('crm.schemas.contacts.write crm.lists.read');
+    expect(authorize.searchParams.has('state')).toBe(false);
+    const cb = await fetch(authorize, { redirect: 'manual' });
+    const callback = new URL(cb.headers.get('location')!);
+    expect(callback.origin + callback.pathname).toBe(REDIRECT);
+    expect([...callback.searchParams.keys()]).toEqual(['code']);
+    const t = await token(fx.emu.url, '/oauth/2026-03/token', { grant_type: 'authorization_code', ...app(), redirect_uri: REDIRECT, code: callback.searchParams.get('code')! });
+    expect(t.body).toMatchObject({ hub_id: fx.emu.portalId });
+
+    // Into another portal: /oauth/{portalId}/authorize.
+    const other = await fx.admin.call<{ portalId: number }>('POST', '/portals', {});
+    start.searchParams.set('portalId', String(other.portalId));
+    const res2 = await fetch(start, { redirect: 'manual' });
+    expect(new URL(res2.headers.get('location')!).pathname).toBe(`/oauth/${other.portalId}/authorize`);
+    start.searchParams.delete('redirect_uri');
+    expect((await fetch(start, { redirect: 'manual' })).status).toBe(400);
+  });
+
   it('expires access tokens after 30 minutes with HubSpot\u2019s 401', async () => {
     const t = await oauthConnect(fx.emu.url, fx.emu);
     expect((await fx.api('GET', '/crm/v3/objects/companies', undefined, t.access_token)).status).toBe(200);

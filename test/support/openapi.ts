@@ -9,8 +9,10 @@ import addFormats from 'ajv-formats';
  * strictly: an object schema that lists its properties admits no others, so the
  * emulator cannot invent fields. One documented deviation: CRM property values may be
  * null, because the live API returns requested-but-empty properties as null while the
- * spec types them as plain strings; and HubSpot's error bodies carry `status` (and, on
- * OAuth and 429s, a few more named fields) that the Error schema leaves out.
+ * spec types them as plain strings; HubSpot's error bodies carry `status` (and, on
+ * OAuth and 429s, a few more named fields) that the Error schema leaves out; and token
+ * introspection answers an inactive token with `{active:false}` alone (RFC 7662 §2.2),
+ * where the spec documents only the answers for live tokens.
  */
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../contracts/openapi');
 
@@ -38,6 +40,10 @@ function tightenSpec(spec: Json): void {
   const err = spec.components?.schemas?.Error as Json | undefined;
   if (err?.properties) {
     for (const k of ['status', 'error', 'error_description', 'errorType', 'policyName', 'requestId']) err.properties[k] = { type: 'string' };
+  }
+  const introspection = spec.components?.schemas?.TokenInfoResponseBaseIF as Json | undefined;
+  if (introspection?.oneOf) {
+    introspection.oneOf.push({ type: 'object', required: ['active'], properties: { active: { type: 'boolean', enum: [false] } }, additionalProperties: false });
   }
   for (const schema of Object.values((spec.components?.schemas ?? {}) as Json)) tighten(schema);
   for (const ops of Object.values((spec.paths ?? {}) as Json)) {
