@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IcpDefinition } from '../../server/icp/icp-definition';
 import { rescorePortal } from '../../server/icp/rescore-portal';
 import { FIT_PROPERTIES, scoreCompany } from '../../server/icp/score';
-import { matchPortal } from '../../server/matching/match-portal';
+import { startSync } from '../../server/worker/sync-jobs';
 import { sampleProfiles } from '../../server/samples/profile-graph';
 import { useBackend } from '../support/backend';
 import { loadSampleGraph } from '../support/graph';
@@ -35,7 +35,9 @@ describe('defining an ICP in the dashboard scores the portal', () => {
     await page.goto(`${fx.url}/login`);
     await page.getByTestId('sign-in').click();
     await page.waitForURL(`${fx.url}/integrations`);
-    await matchPortal(fx.services, fx.emu.portalId);
+    // A first sync (no ICP yet): the rescore scores what HubSpot holds Kustiq's values for.
+    const runId = await startSync(fx.services.boss!, fx.services, fx.emu.portalId);
+    await waitFor(async () => (await fx.db.knex('sync_runs').where({ id: runId }).first()).status === 'succeeded', 'the first sync');
     // Before any ICP: the rescore writes nothing.
     expect(await rescorePortal(fx.services, fx.emu.portalId)).toMatchObject({ icp: false, written: 0 });
     expect(companies().filter((c) => c.properties.kustiq_icp_grade)).toEqual([]);

@@ -129,6 +129,10 @@ export function registerDemo(program: Command): void {
         const enrichedContacts = conn ? Number((await db.knex('contact_writes').where({ connection_id: conn.id }).whereNotNull('written_at').count('* as n').first())!.n) : 0;
         const problems = conn ? await db.knex('property_states').where({ connection_id: conn.id }).whereNot({ status: 'ok' }).select('name', 'code') : [];
         const stats = emu.log.stats(emu.portalId);
+        // Read from this run's local HubSpot, not from Kustiq's tables: what the portal really holds.
+        const holding = (type: 'companies' | 'contacts') =>
+          [...emu.state.portal(emu.portalId).objects[type].order].filter((r) => !r.archived && Object.entries(r.properties).some(([k, v]) => k.startsWith('kustiq_') && v !== '' && v !== null && v !== undefined)).length;
+        const verified = { companies: holding('companies'), contacts: holding('contacts') };
         const credits = conn ? await creditStatus(db.knex, conn.workspace_id, new Date(), config.KUSTIQ_CREDITS === 'metered') : null;
         const report = {
           portalId: emu.portalId,
@@ -139,7 +143,7 @@ export function registerDemo(program: Command): void {
           contacts: { total: opts.contacts, enriched: enrichedContacts },
           properties: { company: props('companies'), contact: props('contacts') },
           schemaProblems: problems,
-          hubspot: { requests: stats.total, http429: stats.http429 },
+          hubspot: { requests: stats.total, http429: stats.http429, verified },
           credits: credits ? { plan: credits.plan, allowance: credits.allowance, used: credits.used, remaining: credits.remaining, metered: credits.metered } : null,
           stages: {
             database: 'done', emulator: 'done', install: installed ? 'done' : 'failed', schema: installed && !problems.length ? 'done' : 'failed',
@@ -158,6 +162,7 @@ export function registerDemo(program: Command): void {
             `  schema:        ${report.properties.company} company + ${report.properties.contact} contact kustiq_* properties${problems.length ? ` (${problems.length} problems)` : ''}`,
             `  matching:      ${report.companies.matched} matched, ${report.companies.review} to review, ${report.companies.unmatched} unmatched, ${report.companies.skipped} skipped (blank domain)`,
             `  first sync:    ${report.stages.sync}: ${report.companies.enriched} companies and ${report.contacts.enriched} contacts enriched; ${report.hubspot.requests} HubSpot requests, ${report.hubspot.http429} answered 429`,
+            `  in HubSpot:    ${verified.companies} companies and ${verified.contacts} contacts hold kustiq_* values (read from the local HubSpot)`,
             ...(credits ? [`  credits:       ${credits.used} of ${credits.allowance} spent (${PLANS[credits.plan].label} plan${credits.allowance > PLANS[credits.plan].credits ? ' + demo grant' : ''}${credits.metered ? '' : ', unmetered'})`] : []),
             `  dashboard:     ${report.dashboard}  (Sign in with HubSpot: the local HubSpot consents at once; Review matches)`,
             `  webhooks:      ${report.webhooks.delivered} delivered, ${report.webhooks.failed} failed${hooks.pending ? `, ${hooks.pending} retrying` : ''} to ${report.webhooks.endpoint}${receiver ? ` (${receiver.verified} verified by the local receiver)` : ''}`,
