@@ -1,19 +1,21 @@
 import { z } from 'zod';
 import { refusalMessage, verifyV3 } from '../hubspot/signature';
 import type { InstallServices } from '../install/services';
+import { calledUri, signedBase } from './called-uri';
 
 /**
  * Who is calling the card's backend. Every hubspot.fetch call carries
- * X-HubSpot-Signature-v3 over the URL as called (HubSpot appends portalId, userId,
- * userEmail and appId to the query) and the raw body, made within 5 minutes. The portal is
+ * X-HubSpot-Signature-v3 over the URL HubSpot called (PUBLIC_URL + the path and query, to
+ * which HubSpot appends portalId, userId, userEmail and appId; never the Host header: see
+ * called-uri.ts) and the raw body, made within 5 minutes. The portal is
  * taken only from that signed query, so a user of one portal can never read or resync
  * another portal's record. Any HubSpot user who can see the record may call (no admin
  * rights needed).
  */
 export interface CardRequest {
   method: string;
-  /** The URL as HubSpot called it: protocol, host, path and query. */
-  uri: string;
+  /** The request's path and query as received (`req.url`); the URL checked is PUBLIC_URL + this. */
+  path: string;
   rawBody: string;
   signature?: string;
   timestamp?: string;
@@ -38,8 +40,9 @@ export function cardAuthenticator(s: InstallServices): CardAuthenticator {
     connections.set(portalId, { at: Date.now(), conn });
     return conn;
   };
+  const base = signedBase(s.config);
   return async (req) => {
-    const verdict = verifyV3({ secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: req.uri, rawBody: req.rawBody, signature: req.signature, timestamp: req.timestamp });
+    const verdict = verifyV3({ secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: calledUri(base, req.path), rawBody: req.rawBody, signature: req.signature, timestamp: req.timestamp });
     if (!verdict.ok) {
       return { ok: false, status: 401, body: { error: { message: refusalMessage(verdict.reason) } } };
     }

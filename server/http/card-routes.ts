@@ -2,7 +2,6 @@ import { zodProblems } from '../errors/field-error';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { CardAuthenticator } from './card-auth';
-import { calledUri } from './called-uri';
 import { RecordQuery } from './card-status-endpoint';
 import type { InstallServices } from '../install/services';
 import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
@@ -20,7 +19,7 @@ export function cardRoutes(s: InstallServices, authenticate: CardAuthenticator):
   /** The signed portal's connection, or an answer already sent. */
   const authorised = async (req: Request, res: Response): Promise<{ id: string; portalId: number } | null> => {
     const caller = await authenticate({
-      method: req.method, uri: calledUri(req, req.originalUrl), rawBody: Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '', query: req.query,
+      method: req.method, path: req.originalUrl, rawBody: Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '', query: req.query,
       signature: req.get('x-hubspot-signature-v3'), timestamp: req.get('x-hubspot-request-timestamp'),
     });
     if (!caller.ok) {

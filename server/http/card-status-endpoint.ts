@@ -6,14 +6,13 @@ import type { Logger } from '../log';
 import { recordStatusView } from '../card/record-status';
 import type { StatusReader } from '../card/status-reader';
 import type { CardAuthenticator } from './card-auth';
-import { calledUri } from './called-uri';
 
 /**
  * GET /card/v1/record: what the card shows, on every record view in HubSpot. Answered by
  * plain node:http ahead of Express (see server.ts): this one read is most of the backend's
  * traffic, and Express' routing and response helpers cost more than the read itself. Same
- * contract as the Express routes: v3 signature, portal from the signed query, field-named
- * 400s, generic 500s.
+ * contract as the Express routes: v3 signature (over PUBLIC_URL + the path and query, see
+ * called-uri.ts), portal from the signed query, field-named 400s, generic 500s.
  */
 export const CARD_STATUS_PATH = '/card/v1/record';
 
@@ -41,7 +40,7 @@ export function cardStatusEndpoint(deps: { authenticate: CardAuthenticator; read
       const query = q === -1 ? {} : parseQuery(url.slice(q + 1));
       const header = (name: string) => { const v = req.headers[name]; return typeof v === 'string' ? v : undefined; };
       const caller = await deps.authenticate({
-        method: 'GET', uri: calledUri(req), rawBody: '', query,
+        method: 'GET', path: url, rawBody: '', query,
         signature: header('x-hubspot-signature-v3'), timestamp: header('x-hubspot-request-timestamp'),
       });
       if (!caller.ok) return send(res, caller.status, caller.body);

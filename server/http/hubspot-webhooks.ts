@@ -2,7 +2,7 @@ import { zodProblems } from '../errors/field-error';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { refusalMessage, verifyV3 } from '../hubspot/signature';
-import { calledUri } from './called-uri';
+import { calledUri, signedBase } from './called-uri';
 import type { InstallServices } from '../install/services';
 import { queueEventsRun } from '../worker/event-jobs';
 
@@ -31,11 +31,13 @@ const Event = z.object({
 
 export function hubspotWebhookRoutes(s: InstallServices): Router {
   const r = Router();
+  // What HubSpot signed: PUBLIC_URL + the path and query (the subscription's targetUrl), never the Host header.
+  const base = signedBase(s.config);
   r.post('/hubspot/webhooks', express.raw({ type: '*/*', limit: '2mb' }), async (req, res, next) => {
     try {
       const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       const verdict = verifyV3({
-        secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: calledUri(req, req.originalUrl), rawBody,
+        secret: s.config.HUBSPOT_CLIENT_SECRET ?? '', method: req.method, uri: calledUri(base, req.originalUrl), rawBody,
         signature: req.get('x-hubspot-signature-v3'), timestamp: req.get('x-hubspot-request-timestamp'),
       });
       if (!verdict.ok) {

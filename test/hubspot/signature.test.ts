@@ -1,6 +1,7 @@
 import { Signature } from '@hubspot/api-client';
 import { describe, expect, it } from 'vitest';
 import { signV3, verifyV3 } from '../../server/hubspot/signature';
+import { calledUri, signedBase } from '../../server/http/called-uri';
 
 const secret = 'the-client-secret';
 
@@ -31,5 +32,24 @@ describe('X-HubSpot-Signature-v3', () => {
     expect(verifyV3({ secret, method: 'POST', uri: url, rawBody: 'body', signature: signV3(secret, 'POST', url, 'body', old), timestamp: String(old), now })).toEqual({ ok: false, reason: 'stale' });
     expect(verifyV3({ secret, method: 'POST', uri: url, rawBody: 'body', signature: sig, now })).toEqual({ ok: false, reason: 'missing' });
     expect(verifyV3({ secret, method: 'POST', uri: url, rawBody: 'body', signature: 'short', timestamp: String(now), now })).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('is checked over PUBLIC_URL + the path and query: the prefix kept, a trailing slash dropped, host and scheme as URL normalises them', () => {
+    const base = (PUBLIC_URL?: string) => signedBase({ PUBLIC_URL, PORT: 3000 });
+    expect(base('https://app.kustiq.com')).toBe('https://app.kustiq.com');
+    expect(base('https://app.kustiq.com/')).toBe('https://app.kustiq.com');
+    expect(base('https://example.com/kustiq/')).toBe('https://example.com/kustiq');
+    expect(base('https://example.com/kustiq')).toBe('https://example.com/kustiq');
+    expect(base('HTTPS://App.Kustiq.com:443/')).toBe('https://app.kustiq.com');
+    expect(base('http://localhost:3000')).toBe('http://localhost:3000');
+    // No PUBLIC_URL: the address the backend gives itself (and `hs project dev` signs over with src/app/local.json).
+    expect(base(undefined)).toBe('http://localhost:3000');
+    const path = '/card/v1/record?objectType=companies&objectId=1&userEmail=jane%40acme.com&portalId=62515';
+    expect(calledUri(base('https://example.com/kustiq/'), path)).toBe(`https://example.com/kustiq${path}`);
+    // HubSpot's signature over that URL verifies; one over the address the request reached (its Host) does not.
+    const now = Date.now();
+    const uri = calledUri(base('https://example.com/kustiq/'), path);
+    expect(verifyV3({ secret, method: 'GET', uri, rawBody: '', signature: signV3(secret, 'GET', `https://example.com/kustiq${path}`, '', now), timestamp: String(now), now })).toEqual({ ok: true });
+    expect(verifyV3({ secret, method: 'GET', uri, rawBody: '', signature: signV3(secret, 'GET', `http://127.0.0.1:3000${path}`, '', now), timestamp: String(now), now })).toEqual({ ok: false, reason: 'mismatch' });
   });
 });

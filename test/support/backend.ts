@@ -10,6 +10,7 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../..
 import { spawnEmulator } from '../../bench/spawn-emulator';
 import { loadConfig } from '../../server/config';
 import { createHttpServer } from '../../server/http/app';
+import { signedBase } from '../../server/http/called-uri';
 import { installServices, type InstallServices } from '../../server/install/services';
 import { createLogger } from '../../server/log';
 import { freePort } from '../../server/db/embedded-postgres';
@@ -28,7 +29,13 @@ export interface BackendFixture {
   admin: EmulatorAdmin;
   db: TestDatabase;
   services: InstallServices;
+  /** Where the backend listens (http://127.0.0.1:PORT): where requests are sent. */
   url: string;
+  /**
+   * What HubSpot signs over: PUBLIC_URL without its trailing slash (equal to `url` unless
+   * the test sets PUBLIC_URL). Sign `${publicUrl}${path}`, send to `${url}${path}`.
+   */
+  publicUrl: string;
   logs: string[];
   browser: () => Browser;
   env: Record<string, string>;
@@ -64,6 +71,7 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
       KUSTIQ_CREDITS: 'unmetered', ...env,
     };
     const config = loadConfig(fx.env);
+    fx.publicUrl = signedBase(config);
     const sink = new Writable({ write(chunk, _e, cb) { fx.logs.push(String(chunk)); cb(); } });
     const log = createLogger('debug', sink);
     fx.services = installServices(config, fx.db.knex, log);

@@ -33,15 +33,17 @@ describe('HubSpot webhooks', () => {
   });
 
   it('refuses unsigned, tampered and stale deliveries, and drops a redelivered event', async () => {
+    // Sent to where the backend listens, signed over PUBLIC_URL + the path, as HubSpot signs its targetUrl.
     const url = `${fx.url}/hubspot/webhooks`;
+    const signed = `${fx.publicUrl}/hubspot/webhooks`;
     const body = JSON.stringify([{ eventId: 990001, subscriptionId: 1, portalId: fx.emu.portalId, appId: 1, occurredAt: Date.now(), subscriptionType: 'object.propertyChange', attemptNumber: 0, objectId: 1, objectTypeId: '0-2', changeSource: 'CRM_UI', propertyName: 'name', propertyValue: 'x' }]);
     const send = (b: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: b });
     const ts = String(Date.now());
-    const sig = signV3(fx.emu.clientSecret, 'POST', url, body, ts);
+    const sig = signV3(fx.emu.clientSecret, 'POST', signed, body, ts);
     expect((await send(body, {})).status).toBe(401);
     expect((await send(body.replace('"x"', '"y"'), { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts })).status).toBe(401);
     const old = String(Date.now() - 6 * 60_000);
-    const stale = await send(body, { 'x-hubspot-signature-v3': signV3(fx.emu.clientSecret, 'POST', url, body, old), 'x-hubspot-request-timestamp': old });
+    const stale = await send(body, { 'x-hubspot-signature-v3': signV3(fx.emu.clientSecret, 'POST', signed, body, old), 'x-hubspot-request-timestamp': old });
     expect(stale.status).toBe(401);
     expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('ERR_WEBHOOK_STALE');
     const ok = await send(body, { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts });
@@ -71,9 +73,10 @@ describe('HubSpot webhooks', () => {
     // The first attempt stored the event and died before queueing (HubSpot got no 200 and retries).
     await fx.db.knex('hubspot_events').insert(event(990101, 424242));
     const url = `${fx.url}/hubspot/webhooks`;
+    const signed = `${fx.publicUrl}/hubspot/webhooks`;
     const body = JSON.stringify([{ eventId: 990101, subscriptionId: 1, portalId: fx.emu.portalId, appId: 1, occurredAt: Date.now(), subscriptionType: 'object.propertyChange', attemptNumber: 1, objectId: 424242, objectTypeId: '0-2', changeSource: 'CRM_UI', propertyName: 'name', propertyValue: 'x' }]);
     const ts = String(Date.now());
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signV3(fx.emu.clientSecret, 'POST', url, body, ts), 'x-hubspot-request-timestamp': ts }, body });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signV3(fx.emu.clientSecret, 'POST', signed, body, ts), 'x-hubspot-request-timestamp': ts }, body });
     expect(res.status).toBe(200);
     expect(await processed({ event_id: 990101 })).toBe(true);
     expect(await fx.db.knex('record_syncs').where({ record_id: '424242' }).count('* as n').first()).toEqual({ n: '1' });
