@@ -1,4 +1,5 @@
 import { hubspot } from '@hubspot/ui-extensions';
+import { BackendError, readAnswer } from './proxy-answer';
 
 /**
  * The card's calls to the Kustiq backend, through hubspot.fetch (HubSpot signs each
@@ -21,12 +22,7 @@ export interface RecordStatus {
 
 export interface RecordSync { id: string; status: 'queued' | 'running' | 'succeeded' | 'failed'; outcome: 'written' | 'skipped' | null; code: string | null; detail: string | null }
 
-/** A failed call, with the code the backend gave (ERR_OAUTH_REVOKED…) when it gave one. */
-export class BackendError extends Error {
-  constructor(message: string, readonly code: string | null = null) {
-    super(message);
-  }
-}
+export { BackendError, readAnswer, type Answer } from './proxy-answer';
 
 async function call<T>(path: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
   let res: Response;
@@ -35,9 +31,9 @@ async function call<T>(path: string, method: 'GET' | 'POST' = 'GET'): Promise<T>
   } catch {
     throw new BackendError('Kustiq could not be reached');
   }
-  const body = (await res.json().catch(() => ({}))) as { error?: { message?: string; code?: string } } & T;
-  if (!res.ok) throw new BackendError(body.error?.message ?? `Kustiq answered ${res.status}`, body.error?.code ?? null);
-  return body;
+  const answer = readAnswer<T>(res.status, await res.json().catch(() => ({})));
+  if (!answer.ok) throw answer.error;
+  return answer.body;
 }
 
 const q = (objectType: RecordType, objectId: number | string) => `objectType=${objectType}&objectId=${encodeURIComponent(String(objectId))}`;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, DescriptionList, DescriptionListItem, Flex, Heading, hubspot, Link, LoadingSpinner, StatusTag, Text } from '@hubspot/ui-extensions';
+import { readAnswer } from './proxy-answer';
 
 /**
  * Kustiq's page in HubSpot's app settings: the connection, the last sync, how many
@@ -23,10 +24,11 @@ export function SettingsPage() {
     let live = true;
     hubspot.fetch(`${BACKEND}/card/v1/settings`, { method: 'GET', timeout: 10_000 }).then(
       async (res) => {
-        const body = (await res.json().catch(() => ({}))) as SettingsView & { error?: { message?: string; code?: string } };
+        // Read through HubSpot's proxy envelope (a 3xx–5xx of the backend arrives inside it): see proxy-answer.ts.
+        const answer = readAnswer<SettingsView>(res.status, await res.json().catch(() => ({})));
         if (!live) return;
-        if (res.ok) setView(body);
-        else setProblem({ title: body.error?.code ? `Kustiq: ${body.error.code}` : 'Kustiq answered with an error', message: body.error?.message ?? `HTTP ${res.status}` });
+        if (answer.ok) setView(answer.body);
+        else setProblem({ title: answer.error.code ? `Kustiq: ${answer.error.code}` : 'Kustiq answered with an error', message: answer.error.message });
       },
       () => {
         if (live) setProblem({ title: 'Kustiq could not be reached', message: 'Try again in a moment.' });
