@@ -19,16 +19,42 @@ const TokenResponse = z.object({
 });
 export type Tokens = z.infer<typeof TokenResponse>;
 
-const AccessTokenInfo = z.object({
+/**
+ * HubSpot's answer to `POST /oauth/2026-03/token/introspect` (RFC 7662): `active:false`
+ * alone for a token it no longer honours (revoked, expired, the app uninstalled, or never
+ * issued to this app); for a live access token, who and which portal it belongs to and the
+ * scopes it carries now. Only the fields Kustiq reads are required.
+ */
+const ActiveAccessToken = z.object({
+  active: z.literal(true),
   hub_id: z.number().int(),
+  user_id: z.number().int(),
+  scopes: z.array(z.string()),
+  token_use: z.literal('access_token').optional(),
   user: z.string().optional(),
-  user_id: z.number().int().optional(),
   hub_domain: z.string().optional(),
   app_id: z.number().int().optional(),
-  scopes: z.array(z.string()),
+  client_id: z.string().optional(),
   expires_in: z.number().optional(),
 });
-export type AccessTokenInfo = z.infer<typeof AccessTokenInfo>;
+const InactiveToken = z.object({ active: z.literal(false) });
+const Introspection = z.discriminatedUnion('active', [ActiveAccessToken, InactiveToken]);
+export type AccessTokenInfo = z.infer<typeof ActiveAccessToken>;
+/** `active:false` is a token HubSpot no longer honours: treat the install as possibly gone. */
+export type TokenIntrospection = AccessTokenInfo | { active: false };
+
+/** The deprecated v1 `GET /oauth/v1/access-tokens/{token}` (HUBSPOT_OAUTH_TOKEN_API=v1 only). */
+const V1AccessTokenInfo = z.object({
+  hub_id: z.number().int(),
+  user_id: z.number().int(),
+  scopes: z.array(z.string()),
+  user: z.string().optional(),
+  hub_domain: z.string().optional(),
+  app_id: z.number().int().optional(),
+  expires_in: z.number().optional(),
+});
+
+const INTROSPECT_DEADLINE_MS = 15_000;
 
 const AccountDetails = z.object({
   portalId: z.number().int(),
@@ -94,14 +120,46 @@ export class HubSpotOAuth {
     return this.tokenCall({ grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
-  /** Who and which portal a token belongs to, and the scopes actually granted. */
-  async accessTokenInfo(accessToken: string): Promise<AccessTokenInfo> {
-    const client = new Client({ basePath: this.opts.baseUrl });
-    const info = await client.oauth.accessTokensApi.get(accessToken);
-    return AccessTokenInfo.parse({
-      hub_id: info.hubId, user: info.user, user_id: info.userId, hub_domain: info.hubDomain, app_id: info.appId,
-      scopes: info.scopes, expires_in: info.expiresIn,
-    });
+  /**
+   * Who and which portal an access token belongs to, and the scopes it carries now; or
+   * `{active:false}` when HubSpot no longer honours it. Through the 2026-03 introspection
+   * endpoint (form body, so the token never sits in a URL); v1's `GET
+   * /oauth/v1/access-tokens/{token}` (404 = inactive) only with HUBSPOT_OAUTH_TOKEN_API=v1.
+   */
+  async accessTokenInfo(accessToken: string): Promise<TokenIntrospection> {
+    const v3 = this.opts.tokenApi === 'v3';
+    const what = v3 ? 'HubSpot token introspection' : 'HubSpot v1 access-token info';
+    let res: Response;
+    try {
+      res = v3
+        ? await fetch(new URL('/oauth/2026-03/token/introspect', this.opts.baseUrl), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: new URLSearchParams({ client_id: this.opts.clientId, client_secret: this.opts.clientSecret, token: accessToken, token_type_hint: 'access_token' }),
+          signal: AbortSignal.timeout(INTROSPECT_DEADLINE_MS),
+        })
+        : await fetch(new URL(`/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`, this.opts.baseUrl), {
+          headers: { accept: 'application/json' },
+          signal: AbortSignal.timeout(INTROSPECT_DEADLINE_MS),
+        });
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'TimeoutError') throw new HubSpotOAuthError(504, 'timeout', `${what} did not answer within ${INTROSPECT_DEADLINE_MS / 1000} s`);
+      throw new HubSpotOAuthError(502, 'unreachable', `${what} failed: ${e.message}`);
+    }
+    const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (!v3 && res.status === 404) return { active: false };
+    if (!res.ok) {
+      const error = String(json?.error ?? json?.category ?? 'server_error');
+      const message = String(json?.error_description ?? json?.message ?? `HTTP ${res.status}`);
+      throw new HubSpotOAuthError(res.status, error, `${what} answered ${res.status} ${error}: ${message}`);
+    }
+    const parsed = v3 ? Introspection.safeParse(json) : V1AccessTokenInfo.safeParse(json);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      throw new HubSpotOAuthError(502, 'bad_response', `${what} answer was not understood (${fields})`);
+    }
+    return v3 ? parsed.data as TokenIntrospection : { active: true, ...(parsed.data as z.infer<typeof V1AccessTokenInfo>) };
   }
 
   async accountDetails(accessToken: string): Promise<AccountDetails> {

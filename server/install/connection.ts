@@ -78,11 +78,13 @@ export async function checkTokenHealth(s: InstallServices): Promise<{ checked: n
   for (const c of rows) {
     try {
       const token = await s.vault.accessToken(c.portal_id);
-      const info = await s.oauth.accessTokenInfo(token).catch(async (err) => {
-        // An access token that introspects as unknown: the install is gone. Confirm by refreshing.
-        if ((err as { code?: number }).code === 404) return s.oauth.accessTokenInfo(await s.vault.refresh(c.portal_id, true));
-        throw err;
-      });
+      let info = await s.oauth.accessTokenInfo(token);
+      if (!info.active) {
+        // HubSpot no longer honours the access token (revoked, or the app uninstalled): the
+        // install may be gone. One forced refresh confirms it: invalid_grant → ERR_OAUTH_REVOKED.
+        info = await s.oauth.accessTokenInfo(await s.vault.refresh(c.portal_id, true));
+        if (!info.active) throw new Error('HubSpot reports the access token it has just issued as inactive');
+      }
       const missing = missingRequired(info.scopes);
       await s.knex('hubspot_connections').where({ id: c.id }).update({
         scopes: info.scopes, health_checked_at: s.knex.fn.now(),

@@ -85,6 +85,7 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
 
   const tokens = await s.oauth.exchangeCode(input.code, s.redirectUri);
   const info = await s.oauth.accessTokenInfo(tokens.access_token);
+  if (!info.active) throw new CallbackError(502, 'HubSpot reports the token it has just issued as inactive. Try again in a minute.');
   const account = await s.oauth.accountDetails(tokens.access_token);
   const portalId = info.hub_id;
   const scopes = info.scopes;
