@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/codes';
+import { HubSpotOAuthError } from '../hubspot/oauth-client';
 import { hubspotClient } from '../hubspot/client';
 import { missingRequired, OPTIONAL_SCOPES, regionOf, REQUIRED_SCOPES } from '../hubspot/scopes';
 import { budgetFor } from '../sync/rate-budget';
@@ -39,6 +40,7 @@ export async function startAuthorization(s: InstallServices, purpose: 'login' | 
 }
 
 export interface CallbackInput {
+  /** Absent when HubSpot started the install itself (the marketplace's install button, the app's install URL). */
   state?: string;
   code?: string;
   error?: string;
@@ -47,6 +49,8 @@ export interface CallbackInput {
 }
 
 export interface InstallResult {
+  /** Who started it: Kustiq (a verified `state`) or HubSpot (no `state`, a fresh sign-in of the portal's installing user). */
+  startedBy: 'kustiq' | 'hubspot';
   workspaceId: string;
   connectionId: string;
   portalId: number;
@@ -75,15 +79,42 @@ async function consumeState(s: InstallServices, state: string | undefined, brows
   return row as { purpose: 'login' | 'connect'; workspace_id: string | null };
 }
 
+/**
+ * The OAuth callback. With a `state` (an install Kustiq started) the state is verified as
+ * above and a forged, replayed, expired or other browser's state is refused.
+ *
+ * Without one, HubSpot started the install itself (the marketplace's install button or
+ * the app's install URL carry no `state`) and it completes as a first sign-in. Why that is
+ * safe enough: such a callback is, by construction, unsolicited, so it may be an
+ * attacker's code planted in a victim's browser (login CSRF). The code is single-use,
+ * short-lived and only redeemable with our client secret and this redirect_uri, so
+ * whoever holds it can only have got it by authorizing Kustiq on a portal they may
+ * install apps in. The worst it does is sign this browser in as that portal's installing
+ * user, into the portal's own workspace (a new one the first time): exactly what that user
+ * gets by signing in themselves. It never uses the browser's current session: the portal
+ * is not attached to the workspace the browser is signed into, and that session is
+ * replaced, not joined. So it grants no access to the victim's workspace or HubSpot data;
+ * the dashboard names the portal and the user it signed in as. (docs/operations.md,
+ * "Installs HubSpot starts".)
+ */
 export async function completeAuthorization(s: InstallServices, input: CallbackInput): Promise<InstallResult> {
-  const st = await consumeState(s, input.state, input.browserNonce);
+  const startedBy = input.state === undefined ? 'hubspot' : 'kustiq';
+  const st = startedBy === 'kustiq'
+    ? await consumeState(s, input.state, input.browserNonce)
+    : { purpose: 'login' as const, workspace_id: null };
   if (input.error) {
     const scopeProblem = input.error === 'invalid_scope' || /scope/i.test(input.errorDescription ?? '');
     throw new CallbackError(400, `HubSpot did not connect: ${input.error}${input.errorDescription ? ` — ${input.errorDescription}` : ''}`, scopeProblem ? 'ERR_SCOPE_MISSING' : null);
   }
   if (!input.code) throw new CallbackError(400, 'HubSpot sent no authorization code.');
 
-  const tokens = await s.oauth.exchangeCode(input.code, s.redirectUri);
+  const tokens = await s.oauth.exchangeCode(input.code, s.redirectUri).catch((err) => {
+    // A used, expired or foreign code: HubSpot's invalid_grant is the user's link, not our fault.
+    if (err instanceof HubSpotOAuthError && err.error === 'invalid_grant') {
+      throw new CallbackError(400, 'HubSpot did not accept this sign-in (the code was already used or has expired). Start again from Kustiq or HubSpot.');
+    }
+    throw err;
+  });
   const info = await s.oauth.accessTokenInfo(tokens.access_token);
   if (!info.active) throw new CallbackError(502, 'HubSpot reports the token it has just issued as inactive. Try again in a minute.');
   const account = await s.oauth.accountDetails(tokens.access_token);
@@ -147,7 +178,7 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
       s.log.warn({ portalId, err: { message: schemaError } }, 'schema setup failed after install');
     }
   }
-  s.log.info({ portalId, workspaceId: result.workspaceId, scopes: scopes.length, missing }, 'HubSpot connected');
-  return { ...result, portalId, scopes, missingScopes: missing, schema, schemaError };
+  s.log.info({ portalId, workspaceId: result.workspaceId, scopes: scopes.length, missing, startedBy }, 'HubSpot connected');
+  return { ...result, startedBy, portalId, scopes, missingScopes: missing, schema, schemaError };
 }
 
