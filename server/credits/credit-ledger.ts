@@ -92,7 +92,9 @@ export async function refundCredits(db: Db, opts: { workspaceId: string; connect
 }
 
 export async function grantCredits(db: Db, opts: { workspaceId: string; credits: number; reason: string; validUntil?: Date | null }): Promise<void> {
-  await db('credit_grants').insert({ workspace_id: opts.workspaceId, credits: opts.credits, reason: opts.reason, valid_until: opts.validUntil ?? null });
+  // valid_from on this process' clock (milliseconds), the clock every reader asks with: Postgres' now() carries
+  // microseconds, so a status read in the same millisecond as the grant would not see it yet.
+  await db('credit_grants').insert({ workspace_id: opts.workspaceId, credits: opts.credits, reason: opts.reason, valid_from: new Date(), valid_until: opts.validUntil ?? null });
 }
 
 /** Companies waiting for credits on a connection (they go out when credits return). */

@@ -1,4 +1,4 @@
-import { Client } from '@hubspot/api-client';
+import { archiveRefreshTokenV1 } from './port';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { KustiqError } from '../errors/codes';
@@ -55,14 +55,6 @@ const V1AccessTokenInfo = z.object({
 });
 
 const INTROSPECT_DEADLINE_MS = 15_000;
-
-const AccountDetails = z.object({
-  portalId: z.number().int(),
-  timeZone: z.string(),
-  dataHostingLocation: z.string(),
-  uiDomain: z.string(),
-});
-export type AccountDetails = z.infer<typeof AccountDetails>;
 
 export interface OAuthClientOptions {
   baseUrl: string;
@@ -162,12 +154,6 @@ export class HubSpotOAuth {
     return v3 ? parsed.data as TokenIntrospection : { active: true, ...(parsed.data as z.infer<typeof V1AccessTokenInfo>) };
   }
 
-  async accountDetails(accessToken: string): Promise<AccountDetails> {
-    const client = new Client({ accessToken, basePath: this.opts.baseUrl });
-    const res = await client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
-    return AccountDetails.parse(await res.json());
-  }
-
   /** Revokes the refresh token at HubSpot (and with it the installation's access). */
   async revoke(refreshToken: string): Promise<void> {
     if (this.opts.tokenApi === 'v3') {
@@ -180,7 +166,6 @@ export class HubSpotOAuth {
       if (!res.ok) throw new HubSpotOAuthError(res.status, 'revoke_failed', `HubSpot revoke answered ${res.status}`);
       return;
     }
-    const client = new Client({ basePath: this.opts.baseUrl });
-    await client.oauth.refreshTokensApi.archive(refreshToken);
+    await archiveRefreshTokenV1(this.opts.baseUrl, refreshToken);
   }
 }

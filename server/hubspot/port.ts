@@ -333,7 +333,13 @@ export class HubSpotPort {
           out.refusedProperties.push(...refused.values());
           for (const id of badRecords) out.failed.push({ id, code: 'hubspot_validation' });
           batch = batch.filter((i) => !badRecords.has(i.id)).map((i) => ({ id: i.id, properties: Object.fromEntries(Object.entries(i.properties).filter(([k]) => !refused.has(k))) }));
-          if (!batch.length || batch.every((i) => !Object.keys(i.properties).length)) return out;
+          if (!batch.length) return out;
+          if (batch.every((i) => !Object.keys(i.properties).length)) {
+            // Nothing HubSpot would take is left to write: these records are not written.
+            const code = out.refusedProperties[0]?.code ?? 'hubspot_validation';
+            for (const i of batch) out.failed.push({ id: i.id, code });
+            return out;
+          }
           continue;
         }
         const text = JSON.stringify(body);

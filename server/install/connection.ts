@@ -1,11 +1,10 @@
 import { KustiqError } from '../errors/codes';
-import { hubspotClient } from '../hubspot/client';
+import { HubSpotPort } from '../hubspot/port';
 import { missingRequired } from '../hubspot/scopes';
 import { ensureSchema, type SchemaReport } from '../schema/ensure-schema';
 import { markRevoked } from '../vault/token-vault';
 import { recordSchemaStates } from './schema-states';
 import type { InstallServices } from './services';
-import { budgetFor } from '../sync/rate-budget';
 
 /** The connection as the dashboard and API show it: never a token. */
 export async function connectionView(s: InstallServices, workspaceId: string) {
@@ -59,10 +58,7 @@ export async function disconnect(s: InstallServices, workspaceId: string): Promi
 /** Re-runs the schema check (idempotent; reads only when nothing is missing). */
 export async function syncSchema(s: InstallServices, portalId: number): Promise<SchemaReport> {
   const c = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first();
-  const token = await s.vault.accessToken(portalId);
-  const report = await ensureSchema(hubspotClient(token, s.config.HUBSPOT_API_BASE_URL), c.scopes);
-  // Those requests count against the portal's rolling window too: the sync that follows must know.
-  await budgetFor(s).record(portalId, 'general', report.requests);
+  const report = await ensureSchema(HubSpotPort.forPortal(s, portalId), c.scopes);
   await recordSchemaStates(s.knex, c.id, report);
   return report;
 }

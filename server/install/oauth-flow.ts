@@ -1,8 +1,7 @@
 import type { ErrorCode } from '../errors/codes';
 import { HubSpotOAuthError } from '../hubspot/oauth-client';
-import { hubspotClient } from '../hubspot/client';
+import { HubSpotPort } from '../hubspot/port';
 import { missingRequired, OPTIONAL_SCOPES, regionOf, REQUIRED_SCOPES } from '../hubspot/scopes';
-import { budgetFor } from '../sync/rate-budget';
 import { ensureSchema, type SchemaReport } from '../schema/ensure-schema';
 import { recordSchemaStates } from './schema-states';
 import { randomToken, sha256 } from './secrets';
@@ -117,7 +116,7 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
   });
   const info = await s.oauth.accessTokenInfo(tokens.access_token);
   if (!info.active) throw new CallbackError(502, 'HubSpot reports the token it has just issued as inactive. Try again in a minute.');
-  const account = await s.oauth.accountDetails(tokens.access_token);
+  const account = await HubSpotPort.withToken(s, info.hub_id, tokens.access_token).accountDetails();
   const portalId = info.hub_id;
   const scopes = info.scopes;
   const missing = missingRequired(scopes);
@@ -168,9 +167,8 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
   let schemaError: string | null = null;
   if (!missing.length) {
     try {
-      schema = await ensureSchema(hubspotClient(tokens.access_token, s.config.HUBSPOT_API_BASE_URL), scopes);
-      // Those requests (and the install's account lookup) count against the rolling window the first sync starts in.
-      await budgetFor(s).record(portalId, 'general', schema.requests + 1);
+      // Through the port: the portal's budget counts these requests, as every other.
+      schema = await ensureSchema(HubSpotPort.withToken(s, portalId, tokens.access_token), scopes);
       await recordSchemaStates(s.knex, result.connectionId, schema);
     } catch (err) {
       // The connection stands; the schema is retried by the next sync.

@@ -44,7 +44,7 @@ export async function recordCompanyFailures(trx: Knex.Transaction, connectionId:
 /** Companies Kustiq had recorded written whose values HubSpot no longer holds: not enriched until written again. */
 export async function recordCompaniesStale(trx: Knex.Transaction, connectionId: string, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  await trx('company_matches').where({ connection_id: connectionId, write_status: 'written' }).whereIn('company_id', ids).update({ write_status: 'queued' });
+  await trx('company_matches').where({ connection_id: connectionId }).whereIn('company_id', ids).update({ write_status: 'queued', written_hash: null });
 }
 
 /** Contacts HubSpot took (or, after a lost worker, holds without Kustiq's record of it): their hash and their events. */
@@ -61,5 +61,5 @@ export async function recordContactWrites(trx: Knex.Transaction, r: Recorder, wr
 /** Contacts Kustiq had recorded written whose values HubSpot no longer holds. */
 export async function recordContactsStale(trx: Knex.Transaction, connectionId: string, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  await trx('contact_writes').where({ connection_id: connectionId }).whereIn('contact_id', ids).update({ written_at: null });
+  await trx('contact_writes').where({ connection_id: connectionId }).whereIn('contact_id', ids).update({ written_at: null, written_hash: null });
 }

@@ -37,6 +37,7 @@ describe('HubSpot OAuth client', () => {
     expect(info.expires_in).toBeGreaterThan(1700);
     const log = await paths();
     expect(log).toEqual(['POST /oauth/2026-03/token/introspect']);
+    // The account's details come through the HubSpot port (its budget): test/install/scopes-and-schema.test.ts.
   });
 
   it('a revoked, an expired and an unknown token introspect as {active:false}, not as an error', async () => {
