@@ -1,5 +1,4 @@
-import { registerWebhookJobs } from '../server/worker/webhook-jobs';
-import { registerEventJobs } from '../server/worker/event-jobs';
+import { registerAllJobs } from '../server/worker/all-jobs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +15,6 @@ import { installServices, type InstallServices } from '../server/install/service
 import { createLogger } from '../server/log';
 import { importProfiles } from '../server/profiles/import-profiles';
 import { sampleProfiles } from '../server/samples/profile-graph';
-import { registerRecordJobs } from '../server/worker/record-jobs';
-import { registerSyncJobs } from '../server/worker/sync-jobs';
 import { startWorker, type Worker } from '../server/worker/worker';
 import { spawnEmulator, type SpawnedEmulator } from './spawn-emulator';
 
@@ -56,10 +53,7 @@ export async function startStack(opts: { companies: number; contacts?: number; w
   let worker: Worker | null = null;
   if (opts.worker) {
     worker = await startWorker(db.url, log, { maintenanceSeconds: 10 });
-    await registerSyncJobs(worker.boss, services);
-    await registerRecordJobs(worker.boss, services);
-    await registerEventJobs(worker.boss, services);
-    await registerWebhookJobs(worker, services);
+    await registerAllJobs(worker, services, { schedules: false, tokens: false, icp: false });
     services.boss = worker.boss;
   }
   const http = createHttpServer({ config, knex: db.knex, log, install: services });

@@ -1,6 +1,4 @@
-import { registerWebhookJobs } from '../../server/worker/webhook-jobs';
-import { registerEventJobs } from '../../server/worker/event-jobs';
-import { registerRecordJobs } from '../../server/worker/record-jobs';
+import { registerAllJobs } from '../../server/worker/all-jobs';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -17,8 +15,6 @@ import { freePort } from '../../server/db/embedded-postgres';
 import { createTestDatabase, type TestDatabase } from './db';
 import { Browser } from '../../emulator/browser-client';
 import { startWorker, type Worker } from '../../server/worker/worker';
-import { registerIcpJobs } from '../../server/worker/icp-jobs';
-import { registerSyncJobs } from '../../server/worker/sync-jobs';
 
 export { Browser };
 
@@ -78,11 +74,7 @@ export function useBackend(emuOpts: EmulatorOptions = {}, env: Record<string, st
     if (opts.worker) {
       // A real pg-boss worker on the test database, running the jobs the web queues.
       worker = await startWorker(fx.db.url, log);
-      await registerIcpJobs(worker.boss, fx.services);
-      await registerSyncJobs(worker.boss, fx.services);
-      await registerRecordJobs(worker.boss, fx.services);
-      await registerEventJobs(worker.boss, fx.services);
-      await registerWebhookJobs(worker, fx.services);
+      await registerAllJobs(worker, fx.services, { schedules: false, tokens: false });
       fx.services.boss = worker.boss;
     }
     const http = createHttpServer({ config, knex: fx.db.knex, log, install: fx.services });

@@ -1,6 +1,4 @@
-import { registerWebhookJobs } from '../../worker/webhook-jobs';
-import { registerEventJobs } from '../../worker/event-jobs';
-import { registerRecordJobs } from '../../worker/record-jobs';
+import { registerAllJobs } from '../../worker/all-jobs';
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { Browser } from '../../../emulator/browser-client';
@@ -18,9 +16,7 @@ import { sampleProfiles } from '../../samples/profile-graph';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../log';
-import { registerIcpJobs } from '../../worker/icp-jobs';
-import { registerSyncJobs, startSync } from '../../worker/sync-jobs';
-import { registerTokenJobs } from '../../worker/token-jobs';
+import { startSync } from '../../worker/sync-jobs';
 import { startWorker } from '../../worker/worker';
 import type { SyncCounts } from '../../sync/run-model';
 import { emit, intOption, untilSignal, UsageError } from '../output';
@@ -75,12 +71,8 @@ export function registerDemo(program: Command): void {
       });
       const install = installServices(config, db.knex, log);
       const worker = await startWorker(db.url, log);
-      await registerTokenJobs(worker.boss, install);
-      await registerIcpJobs(worker.boss, install);
-      await registerSyncJobs(worker.boss, install);
-      await registerRecordJobs(worker.boss, install);
-      await registerEventJobs(worker.boss, install);
-      await registerWebhookJobs(worker, install);
+      // No nightly planner: the demo runs its first sync itself.
+      await registerAllJobs(worker, install, { schedules: false });
       let receiver: DemoReceiver | null = null;
       install.boss = worker.boss;
       const http = createHttpServer({ config, knex: db.knex, log, install });

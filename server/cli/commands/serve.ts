@@ -1,6 +1,4 @@
-import { registerWebhookJobs } from '../../worker/webhook-jobs';
-import { registerEventJobs } from '../../worker/event-jobs';
-import { registerRecordJobs } from '../../worker/record-jobs';
+import { registerAllJobs } from '../../worker/all-jobs';
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
@@ -8,9 +6,6 @@ import { openDatabase } from '../../db/database';
 import { createHttpServer } from '../../http/app';
 import { createLogger } from '../../log';
 import { installServices } from '../../install/services';
-import { registerTokenJobs } from '../../worker/token-jobs';
-import { registerIcpJobs } from '../../worker/icp-jobs';
-import { registerNightlyPlanner, registerSyncJobs } from '../../worker/sync-jobs';
 import { startJobSender, startWorker, type Worker } from '../../worker/worker';
 import { untilSignal } from '../output';
 
@@ -25,13 +20,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
     const install = installServices(config, db.knex, log);
     if (parts.worker) {
       worker = await startWorker(db.url, log, { maintenanceSeconds: config.KUSTIQ_JOB_MAINTENANCE_SECONDS });
-      await registerTokenJobs(worker.boss, install);
-      await registerIcpJobs(worker.boss, install);
-      await registerSyncJobs(worker.boss, install);
-      await registerNightlyPlanner(worker.boss, install);
-      await registerRecordJobs(worker.boss, install);
-      await registerEventJobs(worker.boss, install);
-      await registerWebhookJobs(worker, install);
+      await registerAllJobs(worker, install);
     } else worker = await startJobSender(db.url, log);
     install.boss = worker.boss;
     if (parts.web) {

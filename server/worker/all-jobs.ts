@@ -1,0 +1,31 @@
+import type { InstallServices } from '../install/services';
+import { registerEventJobs } from './event-jobs';
+import { registerIcpJobs } from './icp-jobs';
+import { registerRecordJobs } from './record-jobs';
+import { registerNightlyPlanner, registerSyncJobs } from './sync-jobs';
+import { registerTokenJobs } from './token-jobs';
+import { registerWebhookJobs } from './webhook-jobs';
+import type { Worker } from './worker';
+
+/**
+ * Every queue a worker serves, registered in one place (production, the demo, benches and
+ * tests differ only in the schedules they leave out).
+ */
+export interface JobSet {
+  /** The periodic schedules (token upkeep, the nightly planner); off where a test or bench drives time itself. */
+  schedules?: boolean;
+  /** Token upkeep's queues (the demo and production). */
+  tokens?: boolean;
+  icp?: boolean;
+}
+
+export async function registerAllJobs(worker: Worker, s: InstallServices, set: JobSet = {}): Promise<void> {
+  const { schedules = true, tokens = true, icp = true } = set;
+  if (tokens) await registerTokenJobs(worker.boss, s);
+  if (icp) await registerIcpJobs(worker.boss, s);
+  await registerSyncJobs(worker.boss, s);
+  if (schedules) await registerNightlyPlanner(worker.boss, s);
+  await registerRecordJobs(worker.boss, s);
+  await registerEventJobs(worker.boss, s);
+  await registerWebhookJobs(worker, s);
+}
