@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { StatusRow } from './record-status';
+import { RECORD_SYNC_STALE_MS } from '../worker/record-jobs';
 
 /**
  * Reads the card's status rows, many records per round trip. The card is read on every
@@ -26,9 +27,11 @@ export function namedStatements(knex: Knex): StatementRunner {
   };
 }
 
+// A stale row (its workers gone) is no sync in flight: the card offers Sync now again.
 const SYNC_IN_FLIGHT = (objectType: ObjectType) =>
   `(SELECT json_build_object('id', rs.id, 'status', rs.status) FROM record_syncs rs
      WHERE rs.connection_id = x.c AND rs.object_type = '${objectType}' AND rs.record_id = x.r AND rs.status IN ('queued', 'running')
+       AND rs.created_at > now() - make_interval(secs => ${RECORD_SYNC_STALE_MS / 1000})
      ORDER BY rs.created_at DESC LIMIT 1) AS sync`;
 
 const STATEMENTS: Record<ObjectType, string> = {

@@ -11,6 +11,7 @@ import { registerProfiles } from './commands/profiles';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
 import { exitCodeFor, reportError } from './output';
+import { createLogger } from '../log';
 
 export function buildProgram(): Command {
   const program = new Command('kustiq')
@@ -32,9 +33,24 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A promise nobody awaited that rejects must not end a long-running process: pg-boss 10
+ * completes and fails jobs without awaiting them, so a database blip while it does would
+ * otherwise end `kustiq start` or `kustiq demo` (Node's default is to exit). It is logged;
+ * the job it was about stays active, expires and is retried from its checkpoint.
+ */
+export function keepRunningOnUnhandledRejections(log = createLogger(process.env.LOG_LEVEL ?? 'info')): void {
+  if (process.listenerCount('unhandledRejection') > 0) return;
+  process.on('unhandledRejection', (reason) => {
+    const err = reason instanceof Error ? { message: reason.message, code: (reason as { code?: unknown }).code } : { message: String(reason) };
+    log.error({ err }, 'unhandled rejection (the process keeps running)');
+  });
+}
+
 /** Runs the CLI and returns its exit status (interfaces.md §1). */
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
+  keepRunningOnUnhandledRejections();
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../log';
 import { startSync } from '../../worker/sync-jobs';
+import { retryWhileUnreachable } from '../../db/connection-errors';
 import { startWorker } from '../../worker/worker';
 import type { SyncCounts } from '../../sync/run-model';
 import { emit, intOption, untilSignal, UsageError } from '../output';
@@ -104,14 +105,15 @@ export function registerDemo(program: Command): void {
           await saveEndpoint(db.knex, conn.workspace_id, { url: opts.webhookUrl ?? receiver!.url }, { allowPrivate: true });
           const runId = await startSync(worker.boss, install, emu.portalId);
           for (;;) {
-            run = await db.knex('sync_runs').where({ id: runId }).first();
+            // The demo follows its run through database blips (the run resumes from its checkpoint).
+            run = await retryWhileUnreachable(() => db.knex('sync_runs').where({ id: runId }).first());
             if (['succeeded', 'failed', 'waiting'].includes(run!.status)) break;
             await new Promise((r) => setTimeout(r, 100));
           }
         }
         // Deliveries still in their first attempt settle in a few seconds (a failing receiver's retries take longer: counted as failed below only once dropped).
-        for (let i = 0; conn && i < 300 && (await deliveryCounts(db.knex, conn.workspace_id)).pending > 0; i++) {
-          const first = Number((await db.knex('webhook_deliveries').where({ status: 'pending', attempts: 0 }).count('* as n').first())!.n);
+        for (let i = 0; conn && i < 300 && (await retryWhileUnreachable(() => deliveryCounts(db.knex, conn.workspace_id))).pending > 0; i++) {
+          const first = Number((await retryWhileUnreachable(() => db.knex('webhook_deliveries').where({ status: 'pending', attempts: 0 }).count('* as n').first()))!.n);
           if (!first) break;
           await new Promise((r) => setTimeout(r, 100));
         }
