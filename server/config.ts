@@ -9,6 +9,12 @@ const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
 
 export const ConfigSchema = z.object({
+  /**
+   * `production` (default): `kustiq start|web|worker` refuse to run without DATABASE_URL
+   * and an https PUBLIC_URL. `development`: they run on the embedded Postgres and a
+   * plain-http PUBLIC_URL too (local development, `hs project dev`, tests).
+   */
+  KUSTIQ_ENV: z.enum(['production', 'development']).default('production'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -70,11 +76,35 @@ export class ConfigError extends Error {
   }
 }
 
+export interface LoadOptions {
+  /**
+   * A production entry point (`kustiq start|web|worker`): unless KUSTIQ_ENV=development,
+   * DATABASE_URL is required (the embedded Postgres serves the demo, tests and development
+   * only) and PUBLIC_URL must be an https URL.
+   */
+  deployment?: boolean;
+}
+
+/** What a production process lacks: the demo's settings must never run production by accident. */
+function deploymentProblems(data: z.infer<typeof ConfigSchema>, reported: (key: string) => boolean): { variable: string; problem: string }[] {
+  if (data.KUSTIQ_ENV === 'development') return [];
+  const out: { variable: string; problem: string }[] = [];
+  const hint = '(KUSTIQ_ENV is production; set KUSTIQ_ENV=development to run locally without it)';
+  if (!data.DATABASE_URL && !reported('DATABASE_URL')) {
+    out.push({ variable: 'DATABASE_URL', problem: `is required in production: the embedded Postgres serves the demo, tests and development only ${hint}` });
+  }
+  if (!reported('PUBLIC_URL')) {
+    if (!data.PUBLIC_URL) out.push({ variable: 'PUBLIC_URL', problem: `is required in production: the https origin HubSpot reaches this backend at ${hint}` });
+    else if (new URL(data.PUBLIC_URL).protocol !== 'https:') out.push({ variable: 'PUBLIC_URL', problem: `must be an https URL in production, got ${new URL(data.PUBLIC_URL).protocol.replace(':', '')} ${hint}` });
+  }
+  return out;
+}
+
 /**
  * Validates the environment. `require` names variables a command cannot run
  * without; every offending variable is reported at once, never one at a time.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, require: ConfigKey[] = []): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, require: ConfigKey[] = [], opts: LoadOptions = {}): Config {
   // Empty strings mean "unset" (a blank line in a .env file must not fail validation).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ConfigSchema.safeParse(cleaned);
@@ -88,6 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, require: Config
     if (cleaned[key] === undefined && !problems.some((p) => p.variable === key)) {
       problems.push({ variable: key, problem: 'is required for this command' });
     }
+  }
+  if (opts.deployment) {
+    // Judged on what parsed; a variable that failed to parse is already named above.
+    const data = ConfigSchema.safeParse({ ...cleaned, ...Object.fromEntries(problems.map((p) => [p.variable, undefined])) });
+    if (data.success) problems.push(...deploymentProblems(data.data, (k) => problems.some((p) => p.variable === k)));
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return { ...parsed.data, dataDir: path.resolve(parsed.data.KUSTIQ_DATA_DIR) };

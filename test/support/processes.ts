@@ -46,7 +46,8 @@ export function useProcessStack(opts: { companies: number; contacts: number; gra
     await loadSampleGraph(st.db.knex, opts.graph);
     const port = await freePort();
     st.env = {
-      DATABASE_URL: st.db.url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn',
+      // `kustiq worker` is a production entry point: development, for the plain-http PUBLIC_URL.
+      KUSTIQ_ENV: 'development', DATABASE_URL: st.db.url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn',
       HUBSPOT_API_BASE_URL: st.emu.url, HUBSPOT_AUTHORIZE_URL: `${st.emu.url}/oauth/authorize`, HUBSPOT_CLIENT_ID: st.emu.clientId, HUBSPOT_CLIENT_SECRET: st.emu.clientSecret,
       KUSTIQ_ENCRYPTION_KEYS: testKey(), KUSTIQ_SESSION_SECRET: randomBytes(32).toString('hex'), ...opts.env,
     };

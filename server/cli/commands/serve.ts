@@ -11,7 +11,15 @@ import { untilSignal } from '../output';
 
 /** `start` (web + worker), `web` and `worker`: the production entry points. */
 async function run(parts: { web: boolean; worker: boolean }, port?: number): Promise<void> {
-  const config = loadConfig(process.env, ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'KUSTIQ_ENCRYPTION_KEYS', ...(parts.web ? (['KUSTIQ_SESSION_SECRET'] as const) : [])]);
+  // Listening from the start: a SIGTERM while starting up is a graceful shutdown once started, never a kill.
+  const stopRequested = untilSignal();
+  // Production unless KUSTIQ_ENV=development: DATABASE_URL and an https PUBLIC_URL are
+  // required too, and every missing variable is named in one message (exit 1).
+  const config = loadConfig(
+    process.env,
+    ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'KUSTIQ_ENCRYPTION_KEYS', ...(parts.web ? (['KUSTIQ_SESSION_SECRET'] as const) : [])],
+    { deployment: true },
+  );
   const log = createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config, { onLog: (l) => log.debug({ postgres: l }) });
   let server: Server | undefined;
@@ -32,7 +40,7 @@ async function run(parts: { web: boolean; worker: boolean }, port?: number): Pro
       });
       log.info({ port: listenPort }, 'web listening');
     }
-    const sig = await untilSignal();
+    const sig = await stopRequested;
     log.info({ signal: sig }, 'shutting down');
   } finally {
     if (server) await new Promise((r) => server!.close(() => r(undefined)));
