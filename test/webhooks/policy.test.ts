@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import dns from 'node:dns';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { httpSender } from '../../server/webhooks/http-sender';
 import { nextAttemptAt, verdictOf } from '../../server/webhooks/retry-policy';
 import { addressProblem, targetProblem, urlProblem } from '../../server/webhooks/target-guard';
 import { deliveryBody, signBody } from '../../server/webhooks/signing';
@@ -51,5 +53,66 @@ describe('the wire format', () => {
     expect(JSON.parse(body)).toEqual({ timestamp: 1795341600, ...e });
     expect(signBody('s3cret', body)).toMatch(/^[0-9a-f]{64}$/);
     expect(signBody('s3cret', body)).not.toBe(signBody('s3cret', `${body} `));
+  });
+});
+
+/** Finding 10 of issue 15: IPv6 forms that embed an IPv4 address, and refusals that keep resolved addresses to themselves. */
+describe('the SSRF guard: IPv4 inside IPv6, and what a refusal says', () => {
+  afterEach(() => { vi.restoreAllMocks(); });
+
+  it('refuses IPv4-compatible (::/96) and IPv4-mapped addresses in every notation, whatever they embed', async () => {
+    const compatible = ['::127.0.0.1', '::7f00:1', '0:0:0:0:0:0:127.0.0.1', '0000:0000::7F00:0001', '::0:127.0.0.1', '::10.0.0.1', '::a9fe:a9fe', '::8.8.8.8', '::808:808'];
+    const mapped = ['::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:127.0.0.1', '::FFFF:7F00:1', '0:0::ffff:a9fe:a9fe', '::ffff:10.0.0.1', '::ffff:8.8.8.8'];
+    for (const a of compatible) expect(addressProblem(a), a).toMatch(/IPv4-compatible/);
+    for (const a of mapped) expect(addressProblem(a), a).toMatch(/IPv4-mapped/);
+    // The other forms that carry an IPv4 address, and what lies outside global unicast.
+    for (const a of ['::ffff:0:127.0.0.1', '64:ff9b::127.0.0.1', '64:ff9b:1::a00:1', '2002:7f00:1::', '2001:0:7f00:1::', 'fec0::1', '100::1', '::1:0:0:1']) {
+      expect(addressProblem(a), a).not.toBeNull();
+    }
+    for (const a of ['2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '8.8.8.8']) expect(addressProblem(a), a).toBeNull();
+    // As typed in a URL (which writes them in hex): refused when saved…
+    for (const url of ['http://[::127.0.0.1]/', 'http://[::7f00:1]/', 'http://[0:0:0:0:0:0:127.0.0.1]:8080/x', 'http://[::a9fe:a9fe]/latest/meta-data', 'http://[::ffff:127.0.0.1]/', 'http://[::ffff:7f00:1]/', 'http://[0::FFFF:a9fe:a9fe]/', 'http://[64:ff9b::10.0.0.1]/']) {
+      expect(await targetProblem(url, false), url).toMatch(/^must not point inside a private network: [0-9a-f:]+ is an? /);
+    }
+    // …and on every attempt, without a connection (a literal address is not looked up).
+    const send = httpSender({ allowPrivate: false, timeoutMs: 2000 });
+    for (const url of ['http://[::127.0.0.1]:9/hook', 'http://[::7f00:1]:9/hook', 'http://[::ffff:127.0.0.1]:9/hook', 'http://[::ffff:7f00:1]:9/hook']) {
+      const r = await send(url, '{}', {});
+      expect(r, url).toMatchObject({ status: null, refusedTarget: true, error: expect.stringMatching(/non-public address.*IPv4-(compatible|mapped)/) });
+    }
+  });
+
+  it('a host name that resolves inside: the refusal names the host and the kind of address, never the address', async () => {
+    const answers: Record<string, { address: string; family: number }[]> = {
+      'intranet.example': [{ address: '10.20.30.40', family: 4 }],
+      'metadata.example': [{ address: '169.254.169.254', family: 4 }],
+      'compat.example': [{ address: '::7f00:1', family: 6 }],
+      'mapped.example': [{ address: '::ffff:172.16.5.9', family: 6 }],
+      'mixed.example': [{ address: '93.184.216.34', family: 4 }, { address: 'fd12:3456::7', family: 6 }],
+    };
+    const addresses = Object.values(answers).flat().map((a) => a.address).concat(['172.16.5.9', 'ac10:509', '127.0.0.1', '::1']);
+    vi.spyOn(dns.promises, 'lookup').mockImplementation((async (host: string) => answers[host] ?? []) as never);
+    vi.spyOn(dns, 'lookup').mockImplementation(((host: string, _o: unknown, cb: (e: null, a: unknown) => void) => cb(null, answers[host] ?? [])) as never);
+    const send = httpSender({ allowPrivate: false, timeoutMs: 2000 });
+    const kinds: Record<string, RegExp> = { 'intranet.example': /private/, 'metadata.example': /linkLocal/, 'compat.example': /IPv4-compatible/, 'mapped.example': /IPv4-mapped/, 'mixed.example': /uniqueLocal/ };
+    for (const [host, kind] of Object.entries(kinds)) {
+      const saved = await targetProblem(`https://${host}/hook`, false);
+      const attempted = await send(`https://${host}/hook`, '{}', {});
+      expect(attempted.refusedTarget, host).toBe(true);
+      for (const text of [saved!, attempted.error!]) {
+        expect(text, host).toContain(host);
+        expect(text, host).toMatch(kind);
+        for (const a of addresses) expect(text, `${host}: ${text}`).not.toContain(a);
+      }
+    }
+  });
+
+  it('the real resolver too: localhost is refused as loopback without printing 127.0.0.1 or ::1', async () => {
+    const saved = await targetProblem('http://localhost:9/x', false);
+    const attempted = await httpSender({ allowPrivate: false, timeoutMs: 2000 })('http://localhost:9/x', '{}', {});
+    for (const text of [saved!, attempted.error!]) {
+      expect(text).toMatch(/localhost resolves to a loopback address/);
+      expect(text).not.toMatch(/127\.0\.0\.1|::1/);
+    }
   });
 });
