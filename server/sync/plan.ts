@@ -62,8 +62,12 @@ export type RecordPlan =
   | { action: 'none' }
   /** HubSpot already holds Kustiq's values; `record` when Kustiq's memory of them is missing or differs. */
   | { action: 'unchanged'; values: Wire; hash: string; record: boolean }
-  /** To be written; `stale` when Kustiq had recorded it written but HubSpot holds something else. */
-  | { action: 'write'; values: Wire; hash: string; stale: boolean };
+  /**
+   * To be written. `stale`: Kustiq had recorded it written but HubSpot holds something else.
+   * `restore`: and what Kustiq writes now is what it wrote then (a value cleared or altered
+   * in HubSpot comes back), rather than new values.
+   */
+  | { action: 'write'; values: Wire; hash: string; stale: boolean; restore: boolean };
 
 /**
  * A company's plan. `current` is HubSpot's kustiq_* values from the read, or null on the
@@ -74,9 +78,9 @@ export function planCompany(m: StoredMatch, current: CurrentValues | null, icp: 
   const all = matchedCompanyValues(m.values, { profileId: m.profile_id, confidence: m.confidence, method: m.method }, icp);
   const hash = valuesHash(all);
   const values = Object.fromEntries(Object.entries(all).filter(([k]) => writable(k)));
-  if (current === null) return hash === m.written_hash ? { action: 'unchanged', values, hash, record: false } : { action: 'write', values, hash, stale: false };
+  if (current === null) return hash === m.written_hash ? { action: 'unchanged', values, hash, record: false } : { action: 'write', values, hash, stale: false, restore: false };
   if (!differingProperties('companies', values, current, writable).length) return { action: 'unchanged', values, hash, record: hash !== m.written_hash };
-  return { action: 'write', values, hash, stale: m.written_hash !== null };
+  return { action: 'write', values, hash, stale: m.written_hash !== null, restore: m.written_hash === hash };
 }
 
 /** A contact's plan, from its enrichment's values (HubSpot's current ones are on the same read). */
@@ -84,7 +88,7 @@ export function planContact(all: Wire, current: CurrentValues, writtenHash: stri
   const hash = valuesHash(all);
   const values = Object.fromEntries(Object.entries(all).filter(([k]) => writable(k)));
   if (!differingProperties('contacts', values, current, writable).length) return { action: 'unchanged', values, hash, record: hash !== (writtenHash ?? null) };
-  return { action: 'write', values, hash, stale: !!writtenHash };
+  return { action: 'write', values, hash, stale: !!writtenHash, restore: writtenHash === hash };
 }
 
 /**

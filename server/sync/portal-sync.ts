@@ -58,7 +58,7 @@ const afterCompanies = (c: SyncCursor): SyncCursor['phase'] => (c.profilesSince 
 
 /** The run's counts after a write: writes are always counted (reads only on a page's first reading). */
 function addWrites(counts: SyncCounts, objectType: 'companies' | 'contacts', w: WriteResult): SyncCounts {
-  const restored = w.written.filter((p) => p.stale).length;
+  const restored = w.written.filter((p) => p.restore).length;
   return {
     ...counts,
     ...(objectType === 'companies'
@@ -125,7 +125,7 @@ async function companiesStep(ctx: RunContext, run: RunRow): Promise<void> {
       continue;
     }
     if (plan.stale) stale.push(m.company_id);
-    ctx.carry.push({ id: m.company_id, properties: stamped(plan.values, now), hash: plan.hash, pageAfter, profileId: m.profile_id!, waited: m.write_error === 'ERR_QUOTA_FREE', stale: plan.stale });
+    ctx.carry.push({ id: m.company_id, properties: stamped(plan.values, now), hash: plan.hash, pageAfter, profileId: m.profile_id!, waited: m.write_error === 'ERR_QUOTA_FREE', restore: plan.restore });
   }
   const writes = await writeBatches(ctx.writer, ctx.carry, 'companies', page.last);
   const counts = addWrites(reading.first ? addTally(run.counts, tally) : run.counts, 'companies', writes);
@@ -209,7 +209,7 @@ async function contactsStep(ctx: RunContext, run: RunRow): Promise<void> {
       if (plan.record) recordOnly.push(pending);
     } else if (plan.action === 'write') {
       if (plan.stale) stale.push(c.id);
-      ctx.carry.push({ ...pending, stale: plan.stale });
+      ctx.carry.push({ ...pending, restore: plan.restore });
     }
   }
   const writes = await writeBatches(ctx.writer, ctx.carry, 'contacts', page.last);

@@ -79,8 +79,8 @@ export interface Pending {
   profileId?: string;
   /** It had waited for credits. */
   waited?: boolean;
-  /** Kustiq had it written, but HubSpot's values differed: a restore. */
-  stale?: boolean;
+  /** Kustiq had it written with these same values, but HubSpot's differed: a restore. */
+  restore?: boolean;
 }
 
 /** The cursor at the start of the next phase (the incremental bounds carry over). */
