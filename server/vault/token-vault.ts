@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { KustiqError } from '../errors/codes';
 import type { HubSpotOAuth, Tokens } from '../hubspot/oauth-client';
 import type { Logger } from '../log';
-import { decrypt, encrypt, keyIdOf, type Keyring } from './crypto';
+import { bindings, decrypt, encrypt, type Keyring } from './crypto';
+import { keyIdsInUse, keyReport, reencryptAll, type KeyReport, type ReencryptReport } from './key-rotation';
 
 /** Refresh this long before HubSpot's 30-minute expiry, so no call goes out with a dying token. */
 export const REFRESH_AHEAD_MS = 5 * 60_000;
@@ -20,8 +21,8 @@ export interface ConnectionRow {
 
 /**
  * The token vault. Tokens are encrypted at rest (AES-256-GCM, key id in every
- * ciphertext, the portal id as associated data so a ciphertext cannot be moved to another
- * row). One refresh per portal at a time across every process: a Postgres advisory lock,
+ * ciphertext, the portal id and the token's kind as associated data so a ciphertext cannot
+ * be moved to another row, nor a refresh token into the access token's column). One refresh per portal at a time across every process: a Postgres advisory lock,
  * with an in-process single flight in front so a burst of callers shares one wait.
  */
 export class TokenVault {
@@ -37,10 +38,9 @@ export class TokenVault {
   ) {}
 
   encryptedTokens(portalId: string | number, tokens: Pick<Tokens, 'access_token' | 'refresh_token' | 'expires_in'>) {
-    const aad = `portal:${portalId}`;
     return {
-      refresh_token_enc: encrypt(this.keyring, tokens.refresh_token, aad),
-      access_token_enc: encrypt(this.keyring, tokens.access_token, aad),
+      refresh_token_enc: encrypt(this.keyring, tokens.refresh_token, bindings.refreshToken(portalId)),
+      access_token_enc: encrypt(this.keyring, tokens.access_token, bindings.accessToken(portalId)),
       access_expires_at: new Date(this.now() + tokens.expires_in * 1000),
     };
   }
@@ -49,7 +49,7 @@ export class TokenVault {
   async accessToken(portalId: string | number): Promise<string> {
     const row = await this.row(this.knex, portalId);
     if (row.access_token_enc && row.access_expires_at && row.access_expires_at.getTime() - this.now() > REFRESH_AHEAD_MS) {
-      return decrypt(this.keyring, row.access_token_enc, `portal:${portalId}`);
+      return decrypt(this.keyring, row.access_token_enc, bindings.accessToken(portalId));
     }
     return this.refresh(portalId);
   }
@@ -76,19 +76,18 @@ export class TokenVault {
   }
 
   private async refreshLocked(portalId: string | number, force: boolean): Promise<string> {
-    const aad = `portal:${portalId}`;
     let revoked: KustiqError | null = null;
     const token = await this.knex.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`kustiq:hubspot-token:${portalId}`]);
       const row = await this.row(trx, portalId, true);
       // Another process may have refreshed while we waited for the lock.
       if (!force && row.access_token_enc && row.access_expires_at && row.access_expires_at.getTime() - this.now() > REFRESH_AHEAD_MS) {
-        return decrypt(this.keyring, row.access_token_enc, aad);
+        return decrypt(this.keyring, row.access_token_enc, bindings.accessToken(portalId));
       }
       let tokens: Tokens;
       try {
         this.refreshCount++;
-        tokens = await this.oauth.refresh(decrypt(this.keyring, row.refresh_token_enc!, aad));
+        tokens = await this.oauth.refresh(decrypt(this.keyring, row.refresh_token_enc!, bindings.refreshToken(portalId)));
       } catch (err) {
         if (err instanceof KustiqError && err.code === 'ERR_OAUTH_REVOKED') {
           revoked = err;
@@ -112,14 +111,23 @@ export class TokenVault {
     return token;
   }
 
-  /** Keys still in use by ciphertexts (for operators retiring an old key). */
-  async keyIdsInUse(): Promise<string[]> {
-    const rows = await this.knex('hubspot_connections').whereNotNull('refresh_token_enc').select('refresh_token_enc', 'access_token_enc');
-    return [...new Set(rows.flatMap((r) => [keyIdOf(r.refresh_token_enc), r.access_token_enc ? keyIdOf(r.access_token_enc) : null]).filter((x): x is string => !!x))];
+  /** Keys still in use by any ciphertext the keyring made, tokens and webhook secrets alike (for operators retiring an old key). */
+  keyIdsInUse(): Promise<string[]> {
+    return keyIdsInUse(this.knex);
+  }
+
+  /** Rewrites every ciphertext (tokens, webhook secrets) not yet under the newest key and format; no HubSpot call. */
+  reencryptAll(): Promise<ReencryptReport> {
+    return reencryptAll(this.knex, this.keyring, new Date(this.now()));
+  }
+
+  /** Which keys hold which ciphertexts, and which configured keys can be removed. */
+  keyReport(): Promise<KeyReport> {
+    return keyReport(this.knex, this.keyring);
   }
 
   refreshTokenOf(row: Pick<ConnectionRow, 'refresh_token_enc' | 'portal_id'>): string | null {
-    return row.refresh_token_enc ? decrypt(this.keyring, row.refresh_token_enc, `portal:${row.portal_id}`) : null;
+    return row.refresh_token_enc ? decrypt(this.keyring, row.refresh_token_enc, bindings.refreshToken(row.portal_id)) : null;
   }
 }
 

@@ -1,18 +1,21 @@
 import type { Knex } from 'knex';
-import { decrypt, encrypt, type Keyring } from '../vault/crypto';
+import { bindings, decrypt, encrypt, type Binding, type Keyring } from '../vault/crypto';
 import { generateSecret, secretHint } from './signing';
 
 /**
  * The workspace's signing secret, encrypted at rest like tokens (AES-GCM, bound to the
- * workspace). Shown once when made or rotated; after that only its hint. A rotation keeps
- * the previous secret for ROTATION_GRACE_MS: each endpoint is signed with the secret it
- * last accepted, and when a receiver refuses that signature (it switched) the attempt is
- * re-signed at once with the other one, so a receiver that updates its secret any time in
- * the grace period loses nothing.
+ * workspace and to its role, current or previous). The key rotation job re-encrypts both
+ * under the newest key and drops a previous secret once its grace period is over
+ * (server/vault/key-rotation.ts). Shown once when made or rotated; after that only its
+ * hint. A rotation keeps the previous secret for ROTATION_GRACE_MS: each endpoint is signed
+ * with the secret it last accepted, and when a receiver refuses that signature (it
+ * switched) the attempt is re-signed at once with the other one, so a receiver that
+ * updates its secret any time in the grace period loses nothing.
  */
 export const ROTATION_GRACE_MS = 24 * 3_600_000;
 
-const aad = (workspaceId: string, which: string) => `webhook-secret:${workspaceId}:${which}`;
+const aad = (workspaceId: string, which: 'current' | 'previous'): Binding =>
+  which === 'current' ? bindings.webhookSecret(workspaceId) : bindings.previousWebhookSecret(workspaceId);
 
 /** One stored secret in the clear (bound to its workspace and role: a ciphertext moved elsewhere does not decrypt). */
 export function decryptSecret(keyring: Keyring, ciphertext: string, workspaceId: string, which: 'current' | 'previous'): string {

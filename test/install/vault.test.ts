@@ -3,7 +3,7 @@ import { createKnex } from '../../server/db/database';
 import { KustiqError } from '../../server/errors/codes';
 import { checkTokenHealth, rotateTokens } from '../../server/install/connection';
 import { createLogger } from '../../server/log';
-import { decrypt, encrypt, keyIdOf, parseKeyring } from '../../server/vault/crypto';
+import { bindings, decrypt, encrypt, keyIdOf, parseKeyring } from '../../server/vault/crypto';
 import { TokenVault } from '../../server/vault/token-vault';
 import { testKey, useBackend } from '../support/backend';
 
@@ -19,16 +19,17 @@ describe('the token vault', () => {
     const k2 = testKey();
     const old = parseKeyring(k1);
     const both = parseKeyring(`${k1},${k2}`);
-    const c1 = encrypt(old, 'secret-value', 'portal:1');
+    const at1 = bindings.accessToken(1);
+    const c1 = encrypt(old, 'secret-value', at1);
     expect(keyIdOf(c1)).toBe(k1.split(':')[0]);
-    expect(decrypt(both, c1, 'portal:1')).toBe('secret-value');
-    const c2 = encrypt(both, 'secret-value', 'portal:1');
+    expect(decrypt(both, c1, at1)).toBe('secret-value');
+    const c2 = encrypt(both, 'secret-value', at1);
     expect(keyIdOf(c2)).toBe(k2.split(':')[0]);
-    expect(c2).not.toBe(encrypt(both, 'secret-value', 'portal:1')); // fresh nonce every time
-    expect(() => decrypt(both, c1, 'portal:2')).toThrow(); // bound to its row
-    expect(() => decrypt(parseKeyring(k2), c1, 'portal:1')).toThrow(/not configured/);
+    expect(c2).not.toBe(encrypt(both, 'secret-value', at1)); // fresh nonce every time
+    expect(() => decrypt(both, c1, bindings.accessToken(2))).toThrow(); // bound to its row
+    expect(() => decrypt(parseKeyring(k2), c1, at1)).toThrow(/not configured/);
     const tampered = c2.slice(0, -2) + (c2.endsWith('A') ? 'BB' : 'AA');
-    expect(() => decrypt(both, tampered, 'portal:1')).toThrow();
+    expect(() => decrypt(both, tampered, at1)).toThrow();
   });
 
   it('100 concurrent reads of an expired token, from two processes\u2019 worth of vaults, cause one refresh', async () => {
@@ -57,7 +58,7 @@ describe('the token vault', () => {
     // The old key still decrypts before rotation: no downtime.
     expect(await rotatedServices.vault.accessToken(portal())).toBeTruthy();
     const out = await rotateTokens(rotatedServices);
-    expect(out).toEqual({ rotated: 1, revoked: 0 });
+    expect(out).toMatchObject({ rotated: 1, revoked: 0 });
     const after = await conn();
     expect(keyIdOf(after.refresh_token_enc)).toBe(newKey.split(':')[0]);
     expect(after.refresh_token_enc).not.toBe(before.refresh_token_enc);
