@@ -10,7 +10,9 @@ import { readRecords } from './read-records';
  * memory, upserting by id in batches. By default a file with any bad row changes
  * nothing and every problem is listed (`file:line: field: problem`): a first pass
  * validates, a second imports in one transaction. With `rejectsFile`, good rows are
- * imported and bad ones written there as JSONL with their problems.
+ * imported and bad ones written there as JSONL with their problems. Text is decoded
+ * strictly: a field that is not UTF-8, a NUL character or a record over 64 KB
+ * (MAX_RECORD_BYTES) is a bad row like any other, named by line and field.
  */
 export interface ImportOptions {
   rejectsFile?: string;
@@ -74,9 +76,10 @@ export async function importProfiles(knex: Knex, file: string, opts: ImportOptio
   const run = async (db: Knex | Knex.Transaction) => {
     let batch: Profile[] = [];
     const ids = new Set<string>();
-    for await (const { line, record } of readRecords(file)) {
+    for await (const { line, record, problems: unreadable } of readRecords(file, { rowProblems: true })) {
       tally.rows++;
-      const { profile, problems } = parseProfileRow(record);
+      // Not valid UTF-8, a NUL, too large: rejected like any bad row, never sent to Postgres.
+      const { profile, problems } = unreadable?.length ? { profile: null, problems: unreadable } : parseProfileRow(record);
       if (!profile || ids.has(profile.id)) {
         tally.rejected++;
         rejects?.write(`${JSON.stringify({ file, line, problems: profile ? [{ field: 'id', problem: 'duplicate id in file' }] : problems, record })}\n`);

@@ -23,8 +23,9 @@ export async function checkProfiles(file: string, onProfile: (p: Profile) => voi
     if (problems.length < KEPT_PROBLEMS) problems.push(s);
   };
   const seen = new Map<string, number>();
-  for await (const { line, record } of readRecords(file)) {
-    const { profile, problems: p } = parseProfileRow(record);
+  for await (const { line, record, problems: unreadable } of readRecords(file, { rowProblems: true })) {
+    // Not valid UTF-8, a NUL, too large: nothing of the row is trusted.
+    const { profile, problems: p } = unreadable?.length ? { profile: null, problems: unreadable } : parseProfileRow(record);
     for (const x of p) report(`${file}:${line}: ${x.field}: ${x.problem}`);
     if (!profile) continue;
     const dup = seen.get(profile.id);
