@@ -3,6 +3,7 @@ import { registerBench } from './commands/bench';
 import { registerDemo } from './commands/demo';
 import { registerDisconnect } from './commands/disconnect';
 import { registerEmulator } from './commands/emulator';
+import { registerKeys } from './commands/keys';
 import { registerMatch } from './commands/match';
 import { registerContacts } from './commands/contacts';
 import { registerSync } from './commands/sync';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerEmulator(program);
   registerDisconnect(program);
+  registerKeys(program);
   registerMatch(program);
   registerContacts(program);
   registerSync(program);

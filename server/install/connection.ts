@@ -101,8 +101,16 @@ export async function checkTokenHealth(s: InstallServices): Promise<{ checked: n
   return { checked: rows.length, revoked, scopeMissing };
 }
 
-/** Every 6 hours: exercise each refresh token and re-encrypt it under the newest key. */
-export async function rotateTokens(s: InstallServices): Promise<{ rotated: number; revoked: number }> {
+/**
+ * Every 6 hours: exercise each refresh token (a forced refresh stores both tokens anew),
+ * then re-encrypt every ciphertext still under an older key or format (tokens a refresh
+ * missed, webhook secrets current and previous) and report which keys are still in use.
+ */
+export async function rotateTokens(s: InstallServices): Promise<{
+  rotated: number; revoked: number;
+  reencrypted: Awaited<ReturnType<InstallServices['vault']['reencryptAll']>>;
+  keyUsage: Awaited<ReturnType<InstallServices['vault']['keyReport']>>;
+}> {
   const rows = await s.knex('hubspot_connections').where({ status: 'connected' }).select('portal_id');
   let rotated = 0;
   let revoked = 0;
@@ -115,5 +123,6 @@ export async function rotateTokens(s: InstallServices): Promise<{ rotated: numbe
       else s.log.warn({ portalId: r.portal_id, err: { message: (err as Error).message } }, 'token rotation failed');
     }
   }
-  return { rotated, revoked };
+  const reencrypted = await s.vault.reencryptAll();
+  return { rotated, revoked, reencrypted, keyUsage: await s.vault.keyReport() };
 }

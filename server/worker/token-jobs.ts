@@ -5,7 +5,9 @@ import type { InstallServices } from '../install/services';
 /**
  * Token upkeep on pg-boss schedules (any number of workers; pg-boss runs each tick once):
  * a health check every 5 minutes notices HubSpot-side uninstalls and scopes taken away;
- * every 6 hours each refresh token is exercised and re-encrypted under the newest key.
+ * every 6 hours each refresh token is exercised, and every ciphertext (tokens, webhook
+ * secrets) is re-encrypted under the newest key; the log says which keys are still in use
+ * and which can be removed (`kustiq keys` says the same on demand).
  */
 export const TOKEN_HEALTH_QUEUE = 'hubspot-token-health';
 export const TOKEN_ROTATION_QUEUE = 'hubspot-token-rotation';
@@ -21,7 +23,11 @@ export async function registerTokenJobs(boss: PgBoss, s: InstallServices): Promi
   });
   await boss.work(TOKEN_ROTATION_QUEUE, async () => {
     const out = await rotateTokens(s);
-    s.log.info(out, 'token rotation');
+    const keys = out.keyUsage; // (not logged as `keys`: the logger redacts fields of that name)
+    s.log.info({ ...out, keyIdsInUse: keys.inUse.map((k) => k.keyId) }, 'token rotation');
+    if (out.reencrypted.failures.length) s.log.warn({ failures: out.reencrypted.failures }, 'key rotation: ciphertexts that could not be decrypted were left as they are');
+    if (keys.missing.length) s.log.error({ missing: keys.missing }, `key rotation: ciphertexts need key(s) ${keys.missing.join(', ')}, which KUSTIQ_ENCRYPTION_KEYS no longer has`);
+    else if (keys.removable.length) s.log.info({ removable: keys.removable }, `key rotation: no ciphertext uses ${keys.removable.join(', ')} any more; it can be removed from KUSTIQ_ENCRYPTION_KEYS`);
     return out;
   });
 }
