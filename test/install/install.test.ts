@@ -37,7 +37,7 @@ describe('OAuth install, token vault at rest, and the kustiq_* schema', () => {
       expect(row.refresh_token_enc).not.toContain(t.token);
       expect(row.access_token_enc).not.toContain(t.token);
     }
-    expect(row.refresh_token_enc).toMatch(/^v1\.k[0-9a-f]+\./);
+    expect(row.refresh_token_enc).toMatch(/^v2\.k[0-9a-f]+\./);
 
     const company = await hubspotProperties('companies');
     const contact = await hubspotProperties('contacts');
