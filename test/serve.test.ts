@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KUSTIQ_BIN } from '../bench/spawn-emulator';
-import { freePort } from '../server/db/embedded-postgres';
+import { embeddedLocation, freePort } from '../server/db/embedded-postgres';
 import { ConfigError, loadConfig } from '../server/config';
 import { createTestDatabase } from './support/db';
 
@@ -102,6 +102,7 @@ describe('production entry points refuse demo settings (KUSTIQ_ENV)', () => {
 
   it('KUSTIQ_ENV=development starts web and worker on the embedded Postgres and a plain-http PUBLIC_URL', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-dev-'));
+    const { runtimeDir } = embeddedLocation(dataDir);
     try {
       const port = await freePort();
       const env = { ...credentials(), KUSTIQ_ENV: 'development', KUSTIQ_DATA_DIR: dataDir, PUBLIC_URL: `http://127.0.0.1:${port}`, PORT: String(port) };
@@ -113,6 +114,7 @@ describe('production entry points refuse demo settings (KUSTIQ_ENV)', () => {
       expect(worker.code, worker.stderr).toBe(0);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (runtimeDir) fs.rmSync(runtimeDir, { recursive: true, force: true });
     }
   });
 });
