@@ -1,25 +1,16 @@
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 import type { connectionView } from '../install/connection';
+import { CSS_PATH, JS_PATH } from './assets';
 
 /** Server-rendered dashboard pages: plain HTML, every interpolated value escaped. */
 export function esc(v: unknown): string {
   return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0;background:#f5f8fa;color:#33475b}
-header{background:#2d3e50;color:#fff;padding:14px 32px;display:flex;justify-content:space-between;align-items:center}
-header a{color:#fff}main{max-width:880px;margin:32px auto;padding:0 16px}
-.card{background:#fff;border:1px solid #cbd6e2;border-radius:6px;padding:24px;margin-bottom:16px}
-.tag{display:inline-block;border-radius:3px;padding:2px 8px;font-size:13px;font-weight:600}
-.ok{background:#e5f8f6;color:#00a38d}.off{background:#fdedee;color:#d94c53}.warn{background:#fef8f0;color:#b36b00}
-button,.button{background:#ff7a59;color:#fff;border:0;border-radius:3px;padding:10px 18px;font-size:14px;cursor:pointer;text-decoration:none;display:inline-block}
-button.secondary{background:#fff;color:#33475b;border:1px solid #cbd6e2}dl{display:grid;grid-template-columns:180px 1fr;gap:8px 16px}
-dt{font-weight:600}.problem{border-left:4px solid #d94c53;padding:8px 12px;background:#fdedee;margin:8px 0}
-.problem.warn{border-color:#b36b00;background:#fef8f0}code{background:#eaf0f6;padding:1px 4px;border-radius:3px}`;
 
 export function layout(title: string, body: string, user?: { email: string; csrf: string }): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Kustiq</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head><body>
+<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="stylesheet" href="${CSS_PATH}"><script src="${JS_PATH}" defer></script></head><body>
 <header><strong>Kustiq</strong>${user ? `<span>${esc(user.email)} · <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="logout">Sign out</button></form></span>` : ''}</header>
 <main>${user ? '<nav style="margin-bottom:16px"><a href="/integrations">Integrations</a> · <a href="/review" data-testid="nav-review">Review matches</a> · <a href="/sync" data-testid="nav-sync">Sync</a> · <a href="/icp" data-testid="nav-icp">ICP</a> · <a href="/webhooks" data-testid="nav-webhooks">Webhooks</a></nav>' : ''}${body}</main></body></html>`;
 }
@@ -33,13 +24,19 @@ export function problem(code: ErrorCode, detail: string | null, kind: 'error' | 
 export function loginPage(message?: string): string {
   return layout('Sign in', `<div class="card"><h1>Sign in to Kustiq</h1>
 <p>Kustiq signs you in with your HubSpot account: no password of ours.</p>
-${message ? `<div class="problem">${esc(message)}</div>` : ''}
+${message ? `<div class="problem warn" data-testid="login-notice">${esc(message)}</div>` : ''}
 <a class="button" href="/oauth/install?purpose=login" data-testid="sign-in">Sign in with HubSpot</a></div>`);
 }
 
 export function errorPage(title: string, message: string, code: ErrorCode | null): string {
   return layout(title, `<div class="card"><h1>${esc(title)}</h1>${code ? problem(code, message) : `<div class="problem">${esc(message)}</div>`}
 <p><a href="/integrations">Back to Integrations</a></p></div>`);
+}
+
+/** The database is unreachable for a moment (503): a GET page reloads itself after `retryAfter` seconds. */
+export function unavailablePage(reload: boolean, retryAfter: number): string {
+  return layout('Back in a moment', `${reload ? `<meta http-equiv="refresh" content="${esc(retryAfter)}">` : ''}<div class="card" data-testid="unavailable"><h1>Back in a moment</h1>
+<p>Kustiq cannot reach its database for a moment. ${reload ? `This page tries again by itself in ${esc(retryAfter)} seconds.` : 'Nothing was saved: go back and send it again in a few seconds.'}</p></div>`);
 }
 
 type Connection = NonNullable<Awaited<ReturnType<typeof connectionView>>>;
@@ -62,7 +59,7 @@ ${c.regionWarning ? problem('ERR_REGION_MISMATCH', c.regionWarning.replace(/^ERR
 <dt>Connected by</dt><dd>${esc(c.connectedBy)}</dd>
 <dt>Last sync</dt><dd data-testid="last-sync">${c.lastSyncAt ? esc(new Date(c.lastSyncAt).toISOString()) : 'Not synced yet'}</dd></dl>
 ${props}
-<form method="post" action="/integrations/hubspot/disconnect" onsubmit="return confirm('Disconnect HubSpot? kustiq_* values stay on your records.')">
+<form method="post" action="/integrations/hubspot/disconnect" data-confirm="Disconnect HubSpot? kustiq_* values stay on your records.">
 <input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="disconnect">Disconnect</button></form></div>`;
   }
   return layout('Integrations', `<h1>Settings → Integrations</h1>${card}`, user);

@@ -23,6 +23,7 @@ import { queueRecordSync, recordSyncView } from '../worker/record-jobs';
 import { formProblems, formToIcp, icpPage, type IcpPageState } from './icp-page';
 import { syncPage, syncScopePage, type PropertyProblem } from './sync-page';
 import { registerWebhookRoutes } from './webhook-routes';
+import { CSS_PATH, registerAssets } from './assets';
 import { companyLists, LIST_SCOPE, setSyncList } from '../sync/list-scope';
 import { HubSpotPort } from '../hubspot/port';
 import { recentRuns, runDetail } from '../sync/run-views';
@@ -38,11 +39,17 @@ function badRequest(res: Response, issues: z.ZodError) {
   res.status(400).json({ error: { message: `Invalid ${fields.map((f) => f.field).join(', ')}`, fields } });
 }
 
+/** An id in the path that is not one (a UUID): nothing by that id exists, so 404 naming the field. */
+function noSuchId(res: Response, what: string, field = 'id') {
+  res.status(404).json({ error: { message: `No such ${what}`, fields: [{ field, problem: `is not a ${what} id` }] } });
+}
+
 export function dashboardRoutes(s: InstallServices): Router {
   const r = Router();
   const secure = (s.config.PUBLIC_URL ?? '').startsWith('https://');
   if (!s.config.KUSTIQ_SESSION_SECRET) throw new Error('KUSTIQ_SESSION_SECRET is required for the dashboard');
   const cookies = new Cookies(s.config.KUSTIQ_SESSION_SECRET, secure);
+  registerAssets(r);
   r.use(sessionMiddleware(s.knex, cookies));
   const form = express.urlencoded({ extended: false, limit: '16kb' });
 
@@ -352,7 +359,7 @@ export function dashboardRoutes(s: InstallServices): Router {
       const sess = requireSession(req, res);
       if (!sess) return;
       const id = z.uuid().safeParse(req.params.id);
-      if (!id.success) return badRequest(res, id.error);
+      if (!id.success) return noSuchId(res, 'record sync');
       const row = await s.knex('record_syncs as r').join('hubspot_connections as c', 'c.id', 'r.connection_id').where({ 'r.id': id.data, 'c.workspace_id': sess.workspaceId }).first('r.*');
       if (!row) return void res.status(404).json({ error: { message: 'No such record sync' } });
       res.json({ sync: recordSyncView(row) });
@@ -460,7 +467,7 @@ export function dashboardRoutes(s: InstallServices): Router {
       const sess = requireSession(req, res);
       if (!sess) return;
       const id = z.uuid().safeParse(req.params.id);
-      if (!id.success) return badRequest(res, id.error);
+      if (!id.success) return noSuchId(res, 'run');
       const conn = await connectionOf(sess.workspaceId);
       const detail = conn ? await runDetail(s.knex, conn.id, id.data) : null;
       if (!detail) return void res.status(404).json({ error: { message: 'No such run' } });
@@ -474,7 +481,7 @@ export function dashboardRoutes(s: InstallServices): Router {
   r.get('/docs/troubleshooting', async (_req, res, next) => {
     try {
       const md = fs.readFileSync(path.join(DOCS, 'troubleshooting.md'), 'utf8');
-      res.type('html').send(`<!doctype html><meta charset="utf-8"><title>Troubleshooting · Kustiq</title><style>body{font-family:system-ui;max-width:800px;margin:32px auto;padding:0 16px;color:#33475b}</style>${await marked.parse(md)}`);
+      res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Troubleshooting · Kustiq</title><link rel="stylesheet" href="${CSS_PATH}"></head><body class="doc">${await marked.parse(md)}</body></html>`);
     } catch (err) {
       next(err);
     }

@@ -50,7 +50,8 @@ export function cardRoutes(s: InstallServices, authenticate: CardAuthenticator):
     const conn = await authorised(req, res);
     if (!conn) return;
     const id = z.uuid().safeParse(req.params.id);
-    const row = id.success ? await s.knex('record_syncs').where({ id: id.data, connection_id: conn.id }).first() : null;
+    if (!id.success) return void res.status(404).json({ error: { message: 'No such sync for this portal', fields: [{ field: 'id', problem: 'is not a sync id' }] } });
+    const row = await s.knex('record_syncs').where({ id: id.data, connection_id: conn.id }).first();
     if (!row) return void res.status(404).json({ error: { message: 'No such sync for this portal' } });
     res.json({ sync: recordSyncView(row) });
   }));

@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import { recordStatusView } from '../card/record-status';
 import type { StatusReader } from '../card/status-reader';
 import type { CardAuthenticator } from './card-auth';
+import { answerFor, jsonBody } from './errors';
 
 /**
  * GET /card/v1/record: what the card shows, on every record view in HubSpot. Answered by
@@ -26,10 +27,13 @@ export function isCardStatusRequest(req: IncomingMessage): boolean {
   return req.method === 'GET' && url.startsWith(CARD_STATUS_PATH) && (url.length === CARD_STATUS_PATH.length || url[CARD_STATUS_PATH.length] === '?');
 }
 
-export function cardStatusEndpoint(deps: { authenticate: CardAuthenticator; reader: StatusReader; docsBase: string; log: Logger }) {
-  const send = (res: ServerResponse, status: number, body: unknown) => {
+export function cardStatusEndpoint(deps: { authenticate: CardAuthenticator; reader: StatusReader; docsBase: string; log: Logger; headers?: Readonly<Record<string, string>> }) {
+  // The security headers (security-headers.ts) and the content type, as one array built once: writeHead takes it as is.
+  const base: string[] = ['content-type', 'application/json; charset=utf-8'];
+  for (const [k, v] of Object.entries(deps.headers ?? {})) base.push(k, v);
+  const send = (res: ServerResponse, status: number, body: unknown, extra?: string[]) => {
     const json = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+    res.writeHead(status, [...base, 'content-length', String(Buffer.byteLength(json)), ...(extra ?? [])]);
     res.end(json);
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -50,8 +54,10 @@ export function cardStatusEndpoint(deps: { authenticate: CardAuthenticator; read
       send(res, 200, recordStatusView(row, p.data.objectType, p.data.objectId, deps.docsBase));
     } catch (err) {
       // Never echo internals: the message may hold upstream text; log it, answer generically.
-      deps.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, path: CARD_STATUS_PATH }, 'request failed');
-      if (!res.headersSent) send(res, 500, { error: { message: 'Something went wrong on our side. It was logged; try again shortly.' } });
+      // The database unreachable for a moment answers 503 with Retry-After (errors.ts), anything else 500.
+      const a = answerFor(err, CARD_STATUS_PATH);
+      deps.log[a.level]({ err: { name: (err as Error).name, message: (err as Error).message }, path: CARD_STATUS_PATH, status: a.status }, 'request failed');
+      if (!res.headersSent) send(res, a.status, jsonBody(a), a.retryAfter ? ['retry-after', String(a.retryAfter)] : undefined);
     }
   };
 }
