@@ -79,6 +79,32 @@ async function consumeState(s: InstallServices, state: string | undefined, brows
 }
 
 /**
+ * A workspace holds one HubSpot portal, for good: its matches, runs and credits belong to
+ * that connection. Connecting another portal from a workspace that has one (connected or
+ * not) is refused with a page that names both, and the token HubSpot has just issued for
+ * the other portal is revoked there, so nothing is left alive that Kustiq does not hold. A
+ * portal that already has a workspace of its own is no conflict: it signs in there.
+ */
+async function refuseSecondPortal(s: InstallServices, workspaceId: string | null, portalId: number, refreshToken: string): Promise<void> {
+  if (!workspaceId) return;
+  const own = await s.knex('hubspot_connections').where({ portal_id: String(portalId) }).first('id');
+  if (own) return;
+  const held = await s.knex('hubspot_connections').where({ workspace_id: workspaceId }).first('portal_id', 'status');
+  if (!held) return;
+  let revoked = true;
+  await s.oauth.revoke(refreshToken).catch((err) => {
+    revoked = false;
+    s.log.warn({ portalId, err: { message: (err as Error).message } }, 'revoking the second portal\'s token at HubSpot failed');
+  });
+  s.log.info({ workspaceId, portalId, heldPortalId: Number(held.portal_id), revoked }, 'second portal refused');
+  const gaveBack = revoked ? ' (Kustiq gave its access back to HubSpot)' : '';
+  const elsewhere = `To work with portal ${portalId}, sign out and sign in with HubSpot choosing portal ${portalId}: it gets a workspace of its own.`;
+  throw new CallbackError(409, held.status === 'connected'
+    ? `This workspace is already connected to HubSpot portal ${held.portal_id}, and a workspace holds one portal: portal ${portalId} was not connected${gaveBack}. ${elsewhere}`
+    : `This workspace belongs to HubSpot portal ${held.portal_id} (disconnected), and a workspace holds one portal: portal ${portalId} was not connected${gaveBack}. Connect portal ${held.portal_id} again here, or: ${elsewhere}`);
+}
+
+/**
  * The OAuth callback. With a `state` (an install Kustiq started) the state is verified as
  * above and a forged, replayed, expired or other browser's state is refused.
  *
@@ -116,8 +142,9 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
   });
   const info = await s.oauth.accessTokenInfo(tokens.access_token);
   if (!info.active) throw new CallbackError(502, 'HubSpot reports the token it has just issued as inactive. Try again in a minute.');
-  const account = await HubSpotPort.withToken(s, info.hub_id, tokens.access_token).accountDetails();
   const portalId = info.hub_id;
+  await refuseSecondPortal(s, st.workspace_id, portalId, tokens.refresh_token);
+  const account = await HubSpotPort.withToken(s, portalId, tokens.access_token).accountDetails();
   const scopes = info.scopes;
   const missing = missingRequired(scopes);
 
@@ -161,6 +188,10 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
     const sessionId = randomToken();
     await trx('sessions').insert({ id_hash: sha256(sessionId), user_id: user.id, workspace_id: workspaceId, expires_at: new Date(Date.now() + SESSION_TTL_MS) });
     return { workspaceId, connectionId: conn.id as string, userId: user.id as string, sessionId, regionWarning };
+  }).catch(async (err) => {
+    // Another portal connected to this workspace meanwhile (one connection per workspace): refused as above.
+    if ((err as { code?: string }).code === '23505' && /workspace_id/.test((err as { constraint?: string }).constraint ?? '')) await refuseSecondPortal(s, st.workspace_id, portalId, tokens.refresh_token);
+    throw err;
   });
 
   let schema: SchemaReport | null = null;
