@@ -59,7 +59,7 @@ ${c.regionWarning ? problem('ERR_REGION_MISMATCH', c.regionWarning.replace(/^ERR
 <dt>Connected by</dt><dd>${esc(c.connectedBy)}</dd>
 <dt>Last sync</dt><dd data-testid="last-sync">${c.lastSyncAt ? esc(new Date(c.lastSyncAt).toISOString()) : 'Not synced yet'}</dd></dl>
 ${props}
-<form method="post" action="/integrations/hubspot/disconnect" data-confirm="Disconnect HubSpot? kustiq_* values stay on your records.">
+<form method="post" action="/integrations/hubspot/disconnect" data-confirm="Disconnect HubSpot? kustiq_* values stay on your records; everyone signed in to this workspace is signed out.">
 <input type="hidden" name="csrf" value="${esc(user.csrf)}"><button class="secondary" data-testid="disconnect">Disconnect</button></form></div>`;
   }
   return layout('Integrations', `<h1>Settings → Integrations</h1>${card}`, user);

@@ -39,6 +39,12 @@ function badRequest(res: Response, issues: z.ZodError) {
   res.status(400).json({ error: { message: `Invalid ${fields.map((f) => f.field).join(', ')}`, fields } });
 }
 
+/** What the login page says after a session ended (`/login?ended=…`). */
+const LOGIN_NOTICES: Record<string, string> = {
+  disconnect: 'HubSpot was disconnected from this workspace, and everyone signed in to it was signed out. Sign in with HubSpot to connect it again.',
+  check: 'Your session ended: this workspace is no longer connected to the HubSpot portal you signed in through. Sign in with HubSpot again.',
+};
+
 /** An id in the path that is not one (a UUID): nothing by that id exists, so 404 naming the field. */
 function noSuchId(res: Response, what: string, field = 'id') {
   res.status(404).json({ error: { message: `No such ${what}`, fields: [{ field, problem: `is not a ${what} id` }] } });
@@ -56,8 +62,10 @@ export function dashboardRoutes(s: InstallServices): Router {
   const requireSession = (req: Request, res: Response) => {
     const sess = currentSession(res);
     if (!sess) {
-      if (req.path.startsWith('/api/')) res.status(401).json({ error: { message: 'Sign in first' } });
-      else res.redirect(302, '/login');
+      // A session that ended on this request (its daily check failed) says why on the login page.
+      const ended = res.locals.sessionEnded as string | undefined;
+      if (req.path.startsWith('/api/')) res.status(401).json({ error: { message: ended ? LOGIN_NOTICES[ended] : 'Sign in first' } });
+      else res.redirect(ended ? 303 : 302, ended ? `/login?ended=${ended}` : '/login');
     }
     return sess;
   };
@@ -72,7 +80,10 @@ export function dashboardRoutes(s: InstallServices): Router {
   };
 
   r.get('/', (_req, res) => res.redirect(302, currentSession(res) ? '/integrations' : '/login'));
-  r.get('/login', (_req, res) => res.type('html').send(loginPage()));
+  r.get('/login', (req, res) => {
+    const ended = typeof req.query.ended === 'string' ? LOGIN_NOTICES[req.query.ended] : undefined;
+    res.type('html').send(loginPage(ended));
+  });
 
   r.get('/oauth/install', async (req, res, next) => {
     try {
@@ -95,6 +106,9 @@ export function dashboardRoutes(s: InstallServices): Router {
         state: q.data.state, code: q.data.code, error: q.data.error, errorDescription: q.data.error_description, browserNonce: cookies.read(req, OAUTH_COOKIE) ?? undefined,
       });
       cookies.clear(res, OAUTH_COOKIE);
+      // The browser's previous session is replaced, so it ends here (not at its expiry).
+      const previous = cookies.read(req, SESSION_COOKIE);
+      if (previous) await s.knex('sessions').where({ id_hash: sha256(previous) }).delete();
       cookies.set(res, SESSION_COOKIE, result.sessionId, SESSION_TTL_MS / 1000);
       res.redirect(302, '/integrations');
     } catch (err) {
@@ -119,7 +133,9 @@ export function dashboardRoutes(s: InstallServices): Router {
     try {
       if (!requireSession(req, res) || !checkCsrf(req, res)) return;
       await disconnect(s, currentSession(res)!.workspaceId);
-      res.redirect(303, '/integrations');
+      // Every session of the workspace ended with it, this one too.
+      cookies.clear(res, SESSION_COOKIE);
+      res.redirect(303, '/login?ended=disconnect');
     } catch (err) {
       next(err);
     }
@@ -154,6 +170,7 @@ export function dashboardRoutes(s: InstallServices): Router {
       if (req.get('x-kustiq-csrf') !== sess.csrf) return void res.status(403).json({ error: { message: 'x-kustiq-csrf header missing or wrong', field: 'x-kustiq-csrf' } });
       const out = await disconnect(s, sess.workspaceId);
       if (!out) return void res.status(404).json({ error: { message: 'No HubSpot connection' } });
+      cookies.clear(res, SESSION_COOKIE);
       res.json({ disconnected: out });
     } catch (err) {
       next(err);

@@ -29,10 +29,11 @@ export async function connectionView(s: InstallServices, workspaceId: string) {
 }
 
 /**
- * Disconnect: revoke at HubSpot, stop the portal's work, drop the tokens. kustiq_*
- * properties and their values stay in HubSpot.
+ * Disconnect: revoke at HubSpot, stop the portal's work, drop the tokens, and end every
+ * session of the workspace (whoever was signed in through that portal signs in again; the
+ * one who disconnected too). kustiq_* properties and their values stay in HubSpot.
  */
-export async function disconnect(s: InstallServices, workspaceId: string): Promise<{ portalId: number; revokedAtHubSpot: boolean } | null> {
+export async function disconnect(s: InstallServices, workspaceId: string): Promise<{ portalId: number; revokedAtHubSpot: boolean; sessionsEnded: number } | null> {
   const c = await s.knex('hubspot_connections').where({ workspace_id: workspaceId }).first();
   if (!c) return null;
   let revokedAtHubSpot = false;
@@ -46,13 +47,16 @@ export async function disconnect(s: InstallServices, workspaceId: string): Promi
       s.log.warn({ portalId: c.portal_id, err: { message: (err as Error).message } }, 'revoke at HubSpot failed; disconnecting locally');
     }
   }
-  await s.knex('hubspot_connections').where({ id: c.id }).update({
-    status: 'disconnected', status_code: null, status_detail: 'Disconnected from Kustiq',
-    refresh_token_enc: null, access_token_enc: null, access_expires_at: null,
-    disconnected_at: s.knex.fn.now(), updated_at: s.knex.fn.now(),
+  const sessionsEnded = await s.knex.transaction(async (trx): Promise<number> => {
+    await trx('hubspot_connections').where({ id: c.id }).update({
+      status: 'disconnected', status_code: null, status_detail: 'Disconnected from Kustiq',
+      refresh_token_enc: null, access_token_enc: null, access_expires_at: null,
+      disconnected_at: trx.fn.now(), updated_at: trx.fn.now(),
+    });
+    return Number(await trx('sessions').where({ workspace_id: workspaceId }).delete());
   });
-  s.log.info({ portalId: c.portal_id }, 'HubSpot disconnected');
-  return { portalId: Number(c.portal_id), revokedAtHubSpot };
+  s.log.info({ portalId: c.portal_id, sessionsEnded }, 'HubSpot disconnected');
+  return { portalId: Number(c.portal_id), revokedAtHubSpot, sessionsEnded };
 }
 
 /** Re-runs the schema check (idempotent; reads only when nothing is missing). */

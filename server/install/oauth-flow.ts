@@ -8,6 +8,7 @@ import { randomToken, sha256 } from './secrets';
 import type { InstallServices } from './services';
 
 export const STATE_TTL_MS = 10 * 60_000;
+/** A session ends 14 days after sign-in at the latest; its access is re-checked daily (dashboard/session.ts). */
 export const SESSION_TTL_MS = 14 * 86_400_000;
 
 /** A callback that cannot be trusted or did not complete; shown to the user as a page. */
@@ -186,7 +187,7 @@ export async function completeAuthorization(s: InstallServices, input: CallbackI
       .onConflict(['workspace_id', 'hubspot_user_id']).merge(['email'])
       .returning('id');
     const sessionId = randomToken();
-    await trx('sessions').insert({ id_hash: sha256(sessionId), user_id: user.id, workspace_id: workspaceId, expires_at: new Date(Date.now() + SESSION_TTL_MS) });
+    await trx('sessions').insert({ id_hash: sha256(sessionId), user_id: user.id, workspace_id: workspaceId, portal_id: String(portalId), verified_at: new Date(), expires_at: new Date(Date.now() + SESSION_TTL_MS) });
     return { workspaceId, connectionId: conn.id as string, userId: user.id as string, sessionId, regionWarning };
   }).catch(async (err) => {
     // Another portal connected to this workspace meanwhile (one connection per workspace): refused as above.

@@ -26,7 +26,10 @@ describe('disconnect: from the dashboard, the API and the CLI', () => {
   const currentRefreshToken = async () => fx.services.vault.refreshTokenOf(await conn())!;
   const kustiqProps = async () => (await fx.admin.call<{ results: { name: string }[] }>('GET', `/portals/${portal()}/properties/companies`)).results.filter((p) => p.name.startsWith('kustiq_')).length;
 
-  it('the dashboard button revokes at HubSpot, drops the tokens and keeps the properties', async () => {
+  it('the dashboard button revokes at HubSpot, drops the tokens, keeps the properties and ends every session of the workspace', async () => {
+    const other = fx.browser();
+    await other.go('/oauth/install?purpose=login');
+    expect((await other.go('/integrations')).res.status).toBe(200);
     const b = fx.browser();
     const page = await b.go('/oauth/install?purpose=login');
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
@@ -38,8 +41,14 @@ describe('disconnect: from the dashboard, the API and the CLI', () => {
     expect((await conn()).status).toBe('connected');
 
     const r = await b.go('/integrations/hubspot/disconnect', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf }).toString() });
-    expect(r.body).toContain('Not connected');
-    expect(r.body).toContain('Connect');
+    // Signed out, with the reason, on the login page (whose button signs in and connects again).
+    expect(r.visited.at(-1)).toBe(`${fx.url}/login?ended=disconnect`);
+    expect(r.body).toContain('HubSpot was disconnected from this workspace');
+    expect(b.cookies.has('kustiq_session')).toBe(false);
+    expect(await fx.db.knex('sessions').count<{ n: string }[]>('* as n').then((x) => Number(x[0]!.n))).toBe(0);
+    // The other browser's session of the same workspace ended too.
+    const stale = await other.go('/integrations');
+    expect(stale.visited.at(-1)).toBe(`${fx.url}/login`);
     expect(await conn()).toMatchObject({ status: 'disconnected', refresh_token_enc: null, access_token_enc: null });
     expect(await refreshWorks(rt)).toBe(false);
     expect(await kustiqProps()).toBe(33);
@@ -58,7 +67,9 @@ describe('disconnect: from the dashboard, the API and the CLI', () => {
     expect(noHeader.res.status).toBe(403);
     expect(JSON.parse(noHeader.body).error.field).toBe('x-kustiq-csrf');
     const ok = await b.go('/api/connection/disconnect', { method: 'POST', headers: { 'content-type': 'application/json', 'x-kustiq-csrf': csrf }, body: '{}' });
-    expect(JSON.parse(ok.body)).toEqual({ disconnected: { portalId: portal(), revokedAtHubSpot: true } });
+    expect(JSON.parse(ok.body)).toEqual({ disconnected: { portalId: portal(), revokedAtHubSpot: true, sessionsEnded: 1 } });
+    // The session that disconnected ended with the others.
+    expect((await b.go('/api/connection')).res.status).toBe(401);
   });
 
   it('`kustiq disconnect --portal` does the same from the command line', async () => {
@@ -66,7 +77,8 @@ describe('disconnect: from the dashboard, the API and the CLI', () => {
     const rt = await currentRefreshToken();
     const r = await kustiq(['disconnect', '--portal', String(portal()), '--json'], { ...fx.env, LOG_LEVEL: 'warn' });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ disconnected: { portalId: portal(), revokedAtHubSpot: true } });
+    expect(JSON.parse(r.stdout)).toEqual({ disconnected: { portalId: portal(), revokedAtHubSpot: true, sessionsEnded: 1 } });
+    expect(Number((await fx.db.knex('sessions').count<{ n: string }[]>('* as n'))[0]!.n)).toBe(0);
     expect((await conn()).status).toBe('disconnected');
     expect(await refreshWorks(rt)).toBe(false);
     const unknown = await kustiq(['disconnect', '--portal', '999', '--json'], fx.env);

@@ -11,6 +11,7 @@ import * as m009 from './009_sync_list';
 import * as m010 from './010_webhooks';
 import * as m011 from './011_webhook_dispatchers';
 import * as m012 from './012_run_notices';
+import * as m015 from './015_purge';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '010_webhooks': m010,
   '011_webhook_dispatchers': m011,
   '012_run_notices': m012,
+  '015_purge': m015,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
