@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { KustiqError } from '../errors/codes';
 import { FieldError, zodProblems } from '../errors/field-error';
 import { connectionView, disconnect } from '../install/connection';
-import { CallbackError, completeAuthorization, SESSION_TTL_MS, startAuthorization, STATE_TTL_MS } from '../install/oauth-flow';
+import { CallbackError, completeAuthorization, INSTALL_RATE_LIMIT, SESSION_TTL_MS, startAuthorization, STATE_TTL_MS } from '../install/oauth-flow';
+import { clientKey, RateLimiter } from '../http/rate-limit';
 import { sha256 } from '../install/secrets';
 import type { InstallServices } from '../install/services';
 import { Cookies, currentSession, OAUTH_COOKIE, SESSION_COOKIE, sessionMiddleware } from './session';
@@ -85,8 +86,17 @@ export function dashboardRoutes(s: InstallServices): Router {
     res.type('html').send(loginPage(ended));
   });
 
+  // Each install writes a state row before anyone is signed in: a limit per client address
+  // (in this process' memory; oauth-flow.ts has the numbers, docs/operations.md says why).
+  const installLimit = new RateLimiter(INSTALL_RATE_LIMIT.limit, INSTALL_RATE_LIMIT.windowMs);
   r.get('/oauth/install', async (req, res, next) => {
     try {
+      const allowed = installLimit.take(clientKey(req.ip));
+      if (!allowed.ok) {
+        s.log.info({ client: clientKey(req.ip), path: req.path }, 'install rate limit reached');
+        return void res.status(429).set('retry-after', String(allowed.retryAfterSeconds)).type('html')
+          .send(errorPage('Too many sign-ins', `Too many sign-in attempts from your network. Try again in ${allowed.retryAfterSeconds} seconds.`, null));
+      }
       const parsed = z.object({ purpose: z.enum(['login', 'connect']).default('connect') }).safeParse(req.query);
       if (!parsed.success) return badRequest(res, parsed.error);
       const sess = currentSession(res);

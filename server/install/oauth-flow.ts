@@ -10,6 +10,11 @@ import type { InstallServices } from './services';
 export const STATE_TTL_MS = 10 * 60_000;
 /** A session ends 14 days after sign-in at the latest; its access is re-checked daily (dashboard/session.ts). */
 export const SESSION_TTL_MS = 14 * 86_400_000;
+/**
+ * GET /oauth/install is unauthenticated and stores a state: at most 30 per client address
+ * (an IPv4 address or an IPv6 /64) in 10 minutes, per web process (docs/operations.md).
+ */
+export const INSTALL_RATE_LIMIT = { limit: 30, windowMs: 10 * 60_000 } as const;
 
 /** A callback that cannot be trusted or did not complete; shown to the user as a page. */
 export class CallbackError extends Error {

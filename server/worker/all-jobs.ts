@@ -1,6 +1,7 @@
 import type { InstallServices } from '../install/services';
 import { registerEventJobs } from './event-jobs';
 import { registerIcpJobs } from './icp-jobs';
+import { registerPurgeJobs } from './purge-jobs';
 import { registerRecordJobs } from './record-jobs';
 import { registerNightlyPlanner, registerSyncJobs } from './sync-jobs';
 import { registerTokenJobs } from './token-jobs';
@@ -12,7 +13,7 @@ import type { Worker } from './worker';
  * tests differ only in the schedules they leave out).
  */
 export interface JobSet {
-  /** The periodic schedules (token upkeep, the nightly planner); off where a test or bench drives time itself. */
+  /** The periodic schedules (token upkeep, the nightly planner, the hourly purge); off where a test or bench drives time itself. */
   schedules?: boolean;
   /** Token upkeep's queues (the demo and production). */
   tokens?: boolean;
@@ -25,6 +26,7 @@ export async function registerAllJobs(worker: Worker, s: InstallServices, set: J
   if (icp) await registerIcpJobs(worker.boss, s);
   await registerSyncJobs(worker.boss, s);
   if (schedules) await registerNightlyPlanner(worker.boss, s);
+  if (schedules) await registerPurgeJobs(worker.boss, s);
   await registerRecordJobs(worker.boss, s);
   await registerEventJobs(worker.boss, s);
   await registerWebhookJobs(worker, s);
