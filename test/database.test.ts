@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../server/db/database';
-import { embeddedLocation } from '../server/db/embedded-postgres';
+import { embeddedLocation, freePort, startEmbeddedPostgres } from '../server/db/embedded-postgres';
 import { createTestDatabase } from './support/db';
 
 describe('Postgres', () => {
@@ -59,6 +59,32 @@ describe('Postgres', () => {
       await client.end();
       await third.close();
       expect(() => execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', String(third.embedded!.port)], { stdio: 'ignore' })).toThrow();
+    });
+
+    it('restarts on the port it is given, with its data (clients keep their URL)', async () => {
+      const own = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-embedded-port-'));
+      const port = await freePort();
+      try {
+        let pgServer = await startEmbeddedPostgres(own, { port });
+        expect(pgServer.port).toBe(port);
+        const url = pgServer.url('postgres');
+        const c1 = new pg.Client({ connectionString: url });
+        await c1.connect();
+        await c1.query('CREATE TABLE kept (x int)');
+        await c1.end();
+        await pgServer.stop();
+        pgServer = await startEmbeddedPostgres(own, { port });
+        expect(pgServer.url('postgres')).toBe(url);
+        const c2 = new pg.Client({ connectionString: url });
+        await c2.connect();
+        expect((await c2.query('SELECT count(*)::int AS n FROM kept')).rows[0].n).toBe(0);
+        await c2.end();
+        await pgServer.stop();
+      } finally {
+        const { runtimeDir } = embeddedLocation(own);
+        fs.rmSync(own, { recursive: true, force: true });
+        if (runtimeDir) fs.rmSync(runtimeDir, { recursive: true, force: true });
+      }
     });
 
     // Finding 15 of issue 15: as root, in a directory other users cannot enter, and without

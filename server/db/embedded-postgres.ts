@@ -357,7 +357,7 @@ function stopPostgres(child: ChildProcess): Promise<void> {
 
 export async function startEmbeddedPostgres(
   baseDir: string,
-  opts: { onLog?: (line: string) => void; persistent?: boolean } = {},
+  opts: { onLog?: (line: string) => void; persistent?: boolean; /** Default: a free one. A restart on the same port keeps every client's URL valid. */ port?: number } = {},
 ): Promise<EmbeddedServer> {
   const log = opts.onLog ?? (() => {});
   fs.mkdirSync(baseDir, { recursive: true });
@@ -400,7 +400,7 @@ export async function startEmbeddedPostgres(
       fs.rmSync(pwFile, { force: true });
     }
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child = await startPostgres(bins.postgres, dataDir, port, as, log);
   stopOnExit(child);
   const server: EmbeddedServer = {
