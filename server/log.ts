@@ -118,6 +118,12 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
       redact: { paths, censor: '[redacted]' },
       base: undefined,
       serializers: { err: (e: unknown) => serializeError(e), error: (e: unknown) => serializeError(e) },
+      // A message built from upstream text (`log.warn({...}, detail)`) gets the same scrub as an error's.
+      hooks: {
+        logMethod(args, method) {
+          return method.apply(this, args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     destination ?? pino.destination(2),
   );

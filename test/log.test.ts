@@ -120,6 +120,13 @@ describe('errors in the log (no upstream body or headers)', () => {
     expect(m(`failed\nBody: {"token":"x"}\nHeaders: {}`)).toBe('failed');
   });
 
+  it('scrubs a message built from upstream text too', () => {
+    const { log, text, records } = capture();
+    log.warn({ portalId: 1 }, `HubSpot refused kustiq_tech_stack: token ${refreshToken} Bearer ${accessToken}`);
+    expect(secretsIn(text())).toEqual([]);
+    expect(records()[0].msg).toBe('HubSpot refused kustiq_tech_stack: token [redacted] Bearer [redacted]');
+  });
+
   it('still redacts credentials by key anywhere in a logged object', () => {
     const { log, text } = capture();
     log.info({ tokens: { access_token: accessToken, refresh_token: refreshToken }, req: { headers: { authorization: `Bearer ${accessToken}`, 'x-hubspot-signature-v3': 'sig' } } }, 'x');
