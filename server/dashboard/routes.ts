@@ -82,7 +82,7 @@ export function dashboardRoutes(s: InstallServices): Router {
 
   r.get('/', (_req, res) => res.redirect(302, currentSession(res) ? '/integrations' : '/login'));
   r.get('/login', (req, res) => {
-    const ended = typeof req.query.ended === 'string' ? LOGIN_NOTICES[req.query.ended] : undefined;
+    const ended = typeof req.query.ended === 'string' && Object.hasOwn(LOGIN_NOTICES, req.query.ended) ? LOGIN_NOTICES[req.query.ended] : undefined;
     res.type('html').send(loginPage(ended));
   });
 

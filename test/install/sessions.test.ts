@@ -68,6 +68,11 @@ describe('sessions re-check their access daily', () => {
     expect(await session(idHash)).toBeUndefined();
   });
 
+  it('the login page names only reasons it knows', async () => {
+    for (const q of ['constructor', '__proto__', 'nope']) expect((await fx.browser().go(`/login?ended=${q}`)).body).not.toContain('login-notice');
+    expect((await fx.browser().go('/login?ended=check')).body).toContain('login-notice');
+  });
+
   it('a new sign-in ends the browser\'s previous session (it is replaced, not left to expire)', async () => {
     const { b, idHash } = await signIn();
     await b.go('/oauth/install?purpose=login');
