@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FieldError, zodProblems } from '../errors/field-error';
 import type { InstallServices } from '../install/services';
 import { deleteEndpoint, listEndpoints, saveEndpoint } from '../webhooks/endpoints';
-import { deliveryDetail, recentDeliveries, redeliver, sendTestEvent } from '../webhooks/webhook-admin';
+import { deliveryDetail, RateLimited, recentDeliveries, redeliver, sendTestEvent } from '../webhooks/webhook-admin';
 import { rotateSecret, secretView } from '../webhooks/webhook-secrets';
 import { deliveryPage, webhooksPage } from './webhooks-page';
 
@@ -21,7 +21,7 @@ export function registerWebhookRoutes(r: Router, s: InstallServices, h: RouteHel
     secret: await secretView(s.knex, s.keyring, workspaceId), endpoints: await listEndpoints(s.knex, workspaceId), deliveries: await recentDeliveries(s.knex, workspaceId),
   });
   const problemText = (err: unknown): string | null => {
-    if (err instanceof FieldError) return `${err.field}: ${err.message}`;
+    if (err instanceof FieldError || err instanceof RateLimited) return `${err.field}: ${err.message}`;
     if (err instanceof z.ZodError) return zodProblems(err).map((p) => `${p.field}: ${p.problem}`).join('; ');
     return null;
   };
@@ -37,7 +37,8 @@ export function registerWebhookRoutes(r: Router, s: InstallServices, h: RouteHel
         const text = problemText(err);
         if (!text) throw err;
         extra = { error: text };
-        res.status(400);
+        if (err instanceof RateLimited) res.status(429).set('retry-after', String(err.retryAfterSeconds));
+        else res.status(400);
       }
       // A revealed secret must not be cached or re-shown by a reload.
       res.set('cache-control', 'no-store').type('html').send(webhooksPage(sess, { ...(await state(sess.workspaceId)), ...extra }));
@@ -100,7 +101,13 @@ export function registerWebhookRoutes(r: Router, s: InstallServices, h: RouteHel
     const rotated = await rotateSecret(s.knex, s.keyring, ws);
     return { secret: rotated.secret, previousValidUntil: rotated.previousUntil };
   }));
-  r.post('/api/webhooks/test', json, h.jsonApi(async (ws) => sendTestEvent(s.knex, s.boss, ws)));
+  // A limit reached is 429 with Retry-After (jsonApi answers the other errors it knows, and passes this one on).
+  const limited = (handler: ReturnType<RouteHelpers['jsonApi']>) => (req: Request, res: Response, next: (e: unknown) => void) => handler(req, res, (err) => {
+    if (!(err instanceof RateLimited)) return next(err);
+    res.status(429).set('retry-after', String(err.retryAfterSeconds))
+      .json({ error: { message: err.message, fields: [{ field: err.field, problem: err.message }], retryAfterSeconds: err.retryAfterSeconds } });
+  });
+  r.post('/api/webhooks/test', json, limited(h.jsonApi(async (ws) => sendTestEvent(s.knex, s.boss, ws))));
   r.get('/api/webhooks/deliveries/:id', h.jsonApi(async (ws, _u, _b, req) => {
     const d = await deliveryDetail(s.knex, ws, idOf(req, 'deliveryId'));
     if (!d) throw new FieldError('deliveryId', 'no such delivery in this workspace');

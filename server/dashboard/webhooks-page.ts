@@ -1,6 +1,7 @@
 import type { DeliveryDetail, DeliveryView } from '../webhooks/webhook-admin';
 import type { EndpointView } from '../webhooks/endpoints';
-import { EVENT_TYPES } from '../webhooks/endpoints';
+import { EVENT_TYPES, MAX_ENDPOINTS_PER_WORKSPACE } from '../webhooks/endpoints';
+import { TEST_EVENTS_PER_MINUTE } from '../webhooks/webhook-admin';
 import type { SecretView } from '../webhooks/webhook-secrets';
 import { ROTATION_GRACE_MS } from '../webhooks/webhook-secrets';
 import { esc, layout, problem } from './pages';
@@ -26,7 +27,9 @@ export function webhooksPage(user: User, st: WebhooksPageState): string {
 ${st.secret.previousUntil ? `<p data-testid="secret-grace">Rotation in progress: receivers still on the previous secret keep getting deliveries until ${when(st.secret.previousUntil)}.</p>` : ''}
 <form method="post" action="/webhooks/secret">${csrfField(user)}<button data-testid="rotate-secret">Rotate secret</button> <span class="muted">A new secret is shown once; the old one keeps working for ${graceHours} hours.</span></form>`
       : `<p>No secret yet. Kustiq makes one (32 random bytes) and shows it once.</p><form method="post" action="/webhooks/secret">${csrfField(user)}<button data-testid="rotate-secret">Generate secret</button></form>`}</div>`;
+  const full = st.endpoints.length >= MAX_ENDPOINTS_PER_WORKSPACE;
   const endpoints = `<div class="card"><h2>Endpoints</h2>
+<p class="muted" data-testid="endpoint-limits">${esc(st.endpoints.length)} of ${MAX_ENDPOINTS_PER_WORKSPACE} endpoints. Each attempt has 10 s for the whole exchange; answers are read up to 64 KB. At most ${TEST_EVENTS_PER_MINUTE} test events a minute.</p>
 <table style="width:100%" data-testid="endpoints"><thead><tr><th align="left">URL</th><th align="left">Events</th><th align="left">State</th><th align="right">Concurrency</th><th></th></tr></thead><tbody>
 ${st.endpoints.map((e) => `<tr data-testid="endpoint-row"><td><code>${esc(e.url)}</code></td><td>${e.eventTypes.map(esc).join(', ')}</td><td>${e.enabled ? 'enabled' : 'disabled'}${e.signing === 'previous' && st.secret.previousUntil ? ' · still on the previous secret' : ''}</td><td align="right">${esc(e.maxConcurrency)}</td>
 <td><form method="post" action="/webhooks/endpoints/${esc(e.id)}/delete">${csrfField(user)}<button class="secondary">Delete</button></form></td></tr>`).join('') || '<tr><td colspan="5">No endpoint yet.</td></tr>'}
@@ -35,7 +38,7 @@ ${st.endpoints.map((e) => `<tr data-testid="endpoint-row"><td><code>${esc(e.url)
 <label>URL <input name="url" type="url" required placeholder="https://example.com/kustiq-webhook" style="width:60%" data-testid="endpoint-url"></label>
 ${EVENT_TYPES.map((t) => `<label><input type="checkbox" name="eventTypes" value="${t}" checked> ${t}</label>`).join(' ')}
 <label>Concurrency <input name="maxConcurrency" type="number" min="1" max="64" value="16" style="width:4em"></label>
-<button data-testid="add-endpoint">Add endpoint</button></form>
+<button data-testid="add-endpoint"${full ? ' disabled title="Delete an endpoint before adding another"' : ''}>Add endpoint</button></form>
 <form method="post" action="/webhooks/test" style="margin-top:8px">${csrfField(user)}<button class="secondary" data-testid="send-test"${st.endpoints.length ? '' : ' disabled'}>Send test event</button></form></div>`;
   const live = st.deliveries.some((d) => d.status === 'pending');
   const log = `<div class="card"><h2>Deliveries</h2><table style="width:100%;border-collapse:collapse" data-testid="deliveries"><thead><tr><th align="left">Event</th><th align="left">Record</th><th align="left">Status</th><th align="right">Attempts</th><th align="right">Last answer</th><th align="right">Latency</th><th align="left">Next retry</th><th></th></tr></thead><tbody>

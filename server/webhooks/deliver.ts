@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../log';
 import type { Keyring } from '../vault/crypto';
-import { GIVE_UP_AFTER_MS, nextAttemptAt, verdictOf } from './retry-policy';
+import { GIVE_UP_AFTER_MS, nextAttemptAt, TIMEOUT_MS, verdictOf } from './retry-policy';
 import { deliveryBody, SIGNATURE_HEADER, signBody, type WireEvent } from './signing';
 import type { Sender, SendResult } from './http-sender';
 import { decryptSecret, type SigningSecrets } from './webhook-secrets';
@@ -22,6 +22,24 @@ export interface DeliveryDeps {
   log: Logger;
   send: Sender;
   now?: () => Date;
+  /** A send that has not ended after this long is given up (default: the attempt's deadline + 2 s). */
+  attemptGuardMs?: number;
+}
+
+/**
+ * The sender ends every attempt within its deadline; this holds even for one that does not
+ * (a bug, a stub), so a batch, and the dispatcher's slots with it, always comes back. The
+ * abandoned attempt counts as no answer: retried, and the receiver may see the event twice.
+ */
+async function guarded(send: Promise<SendResult>, ms: number): Promise<SendResult> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([send, new Promise<SendResult>((resolve) => {
+      timer = setTimeout(() => resolve({ status: null, error: `the attempt did not end within ${ms / 1000} s`, latencyMs: ms }), ms);
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface AttemptOutcome {
@@ -116,7 +134,7 @@ export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): P
     for (let i = 0; i < order.length; i++) {
       const used = order[i]!;
       const signature = signBody(used === 'current' ? sec.current : sec.previous!, body);
-      const res = await deps.send(row.url, body, { [SIGNATURE_HEADER]: signature });
+      const res = await guarded(deps.send(row.url, body, { [SIGNATURE_HEADER]: signature }), deps.attemptGuardMs ?? TIMEOUT_MS + 2000);
       const last = i === order.length - 1 || !(res.status !== null && RESIGN_ON.has(res.status));
       if (last) {
         results.push({ row, at, body, signature, used, res });

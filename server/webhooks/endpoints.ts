@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { FieldError } from '../errors/field-error';
 import { targetProblem } from './target-guard';
 
-/** A workspace's webhook endpoints: where its events go. */
+/**
+ * A workspace's webhook endpoints: where its events go. At most MAX_ENDPOINTS_PER_WORKSPACE:
+ * each endpoint is a stream of attempts the workers make on the workspace's behalf, and
+ * one workspace must not be able to multiply them without bound.
+ */
+export const MAX_ENDPOINTS_PER_WORKSPACE = 10;
+
 export const EVENT_TYPES = ['company.enriched', 'contact.enriched'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -33,8 +39,18 @@ export async function saveEndpoint(db: Knex, workspaceId: string, input: unknown
     if (!r) throw new FieldError('id', 'no such endpoint in this workspace');
     return view(r);
   }
-  const [r] = await db('webhook_endpoints').insert({ workspace_id: workspaceId, ...row }).returning('*');
-  return view(r);
+  return db.transaction(async (trx) => {
+    await lockWorkspaceWebhooks(trx, workspaceId);
+    const { n } = (await trx('webhook_endpoints').where({ workspace_id: workspaceId }).first(trx.raw('count(*)::int AS n'))) as { n: number };
+    if (n >= MAX_ENDPOINTS_PER_WORKSPACE) throw new FieldError('endpoints', `a workspace has at most ${MAX_ENDPOINTS_PER_WORKSPACE} endpoints: delete one before adding another`);
+    const [r] = await trx('webhook_endpoints').insert({ workspace_id: workspaceId, ...row }).returning('*');
+    return view(r);
+  });
+}
+
+/** Serialises a workspace's webhook limits (two clicks at once must not both pass a count), without locking any row others use. */
+export async function lockWorkspaceWebhooks(trx: Knex.Transaction, workspaceId: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`kustiq.webhooks:${workspaceId}`]);
 }
 
 export async function deleteEndpoint(db: Knex, workspaceId: string, id: string): Promise<boolean> {

@@ -25,23 +25,27 @@ export async function enqueueEvents(trx: Knex.Transaction, boss: PgBoss | undefi
   const events: { id: string }[] = await trx('webhook_events').insert(e.records.map((r) => ({
     workspace_id: e.workspaceId, type: e.type, portal_id: e.portalId, object_type: e.objectType, object_id: r.objectId, profile_id: r.profileId, properties: JSON.stringify(r.properties),
   }))).returning('id');
-  await enqueueDeliveries(trx, boss, events.flatMap((ev) => endpoints.map((ep) => ({ event_id: ev.id, endpoint_id: ep.id }))), new Map(endpoints.map((ep) => [ep.id, ep.max_concurrency])));
+  await enqueueDeliveries(trx, boss, e.workspaceId, events.flatMap((ev) => endpoints.map((ep) => ({ event_id: ev.id, endpoint_id: ep.id }))), new Map(endpoints.map((ep) => [ep.id, ep.max_concurrency])));
   return events.map((ev) => ev.id);
 }
 
-/** Delivery rows and their jobs, in the caller's transaction. */
-export async function enqueueDeliveries(trx: Knex.Transaction, boss: PgBoss | undefined, rows: { event_id: string; endpoint_id: string }[], maxConcurrency: Map<string, number>): Promise<number> {
+/** Delivery rows and their jobs, in the caller's transaction (the endpoints are the workspace's). */
+export async function enqueueDeliveries(trx: Knex.Transaction, boss: PgBoss | undefined, workspaceId: string, rows: { event_id: string; endpoint_id: string }[], maxConcurrency: Map<string, number>): Promise<number> {
   if (!rows.length) return 0;
   const now = new Date();
   const deliveries: { id: string; endpoint_id: string }[] = await trx('webhook_deliveries').insert(rows.map((r) => ({ ...r, next_attempt_at: now }))).returning(['id', 'endpoint_id']);
   // Without a queue in this process (a bench or a script), the sweeper queues them within a minute.
-  if (boss) await boss.insert(deliveries.map((d) => deliveryJob(d.id, d.endpoint_id, maxConcurrency.get(d.endpoint_id) ?? 16)), { db: knexDb(trx) });
+  if (boss) await boss.insert(deliveries.map((d) => deliveryJob({ deliveryId: d.id, endpointId: d.endpoint_id, workspaceId, maxConcurrency: maxConcurrency.get(d.endpoint_id) ?? 16 })), { db: knexDb(trx) });
   return deliveries.length;
 }
 
-export interface DeliveryJobData { deliveryId: string; endpointId: string; maxConcurrency: number }
+/**
+ * `workspaceId` lets the dispatcher share itself fairly between workspaces (jobs queued
+ * before it was added lack it: they are grouped by endpoint instead).
+ */
+export interface DeliveryJobData { deliveryId: string; endpointId: string; workspaceId?: string; maxConcurrency: number }
 
-/** A delivery's job (the endpoint rides along so the dispatcher can keep it within its limit before loading anything). */
-export function deliveryJob(deliveryId: string, endpointId: string, maxConcurrency: number, startAfter?: Date): PgBoss.JobInsert<DeliveryJobData> {
-  return { name: WEBHOOK_QUEUE, data: { deliveryId, endpointId, maxConcurrency }, ...DELIVERY_JOB, ...(startAfter ? { startAfter } : {}) };
+/** A delivery's job (endpoint and workspace ride along so the dispatcher can keep both within their limits before loading anything). */
+export function deliveryJob(data: DeliveryJobData, startAfter?: Date): PgBoss.JobInsert<DeliveryJobData> {
+  return { name: WEBHOOK_QUEUE, data, ...DELIVERY_JOB, ...(startAfter ? { startAfter } : {}) };
 }

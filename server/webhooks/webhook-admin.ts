@@ -2,7 +2,22 @@ import type { Knex } from 'knex';
 import type PgBoss from 'pg-boss';
 import { FieldError } from '../errors/field-error';
 import { knexDb } from '../worker/boss-in-transaction';
+import { lockWorkspaceWebhooks } from './endpoints';
 import { deliveryJob, enqueueDeliveries } from './outbox';
+
+/** Too many of something in a while: answered 429 with Retry-After, naming what was limited. */
+export class RateLimited extends Error {
+  constructor(readonly field: string, message: string, readonly retryAfterSeconds: number) {
+    super(message);
+    this.name = 'RateLimited';
+  }
+}
+
+/**
+ * "Send test event" makes a delivery to every endpoint of the workspace: without a limit a
+ * script could queue them as fast as it can post, at the workers' expense.
+ */
+export const TEST_EVENTS_PER_MINUTE = 10;
 
 /** What the dashboard does with deliveries: the log, one delivery's detail, a test event, a redelivery. */
 export interface DeliveryView {
@@ -44,13 +59,26 @@ export async function deliveryDetail(db: Knex, workspaceId: string, id: string):
   };
 }
 
-/** "Send test event": one `test` event to every enabled endpoint, through the same outbox and workers. */
-export async function sendTestEvent(knex: Knex, boss: PgBoss | undefined, workspaceId: string): Promise<{ eventId: string; deliveries: number }> {
+/**
+ * "Send test event": one `test` event to every enabled endpoint, through the same outbox and
+ * workers; at most TEST_EVENTS_PER_MINUTE in any minute per workspace (`rateLimit: false`
+ * only for tests and benches that use test events as load).
+ */
+export async function sendTestEvent(knex: Knex, boss: PgBoss | undefined, workspaceId: string, opts: { rateLimit?: boolean } = {}): Promise<{ eventId: string; deliveries: number }> {
   return knex.transaction(async (trx) => {
+    if (opts.rateLimit !== false) {
+      await lockWorkspaceWebhooks(trx, workspaceId);
+      const recent = (await trx('webhook_events').where({ workspace_id: workspaceId, type: 'test' }).andWhereRaw(`created_at > now() - interval '1 minute'`)
+        .first(trx.raw('count(*)::int AS n'), trx.raw(`ceil(extract(epoch FROM min(created_at) + interval '1 minute' - now()))::int AS wait`))) as { n: number; wait: number | null };
+      if (recent.n >= TEST_EVENTS_PER_MINUTE) {
+        const wait = Math.max(1, recent.wait ?? 60);
+        throw new RateLimited('testEvent', `at most ${TEST_EVENTS_PER_MINUTE} test events a minute per workspace: try again in ${wait} s`, wait);
+      }
+    }
     const endpoints: { id: string; max_concurrency: number }[] = await trx('webhook_endpoints').where({ workspace_id: workspaceId, enabled: true }).select('id', 'max_concurrency');
     if (!endpoints.length) throw new FieldError('endpoint', 'add an enabled endpoint first');
     const [ev] = await trx('webhook_events').insert({ workspace_id: workspaceId, type: 'test', properties: JSON.stringify({ kustiq_test: 'true' }) }).returning('id');
-    const n = await enqueueDeliveries(trx, boss, endpoints.map((ep) => ({ event_id: ev.id, endpoint_id: ep.id })), new Map(endpoints.map((ep) => [ep.id, ep.max_concurrency])));
+    const n = await enqueueDeliveries(trx, boss, workspaceId, endpoints.map((ep) => ({ event_id: ev.id, endpoint_id: ep.id })), new Map(endpoints.map((ep) => [ep.id, ep.max_concurrency])));
     return { eventId: ev.id, deliveries: n };
   });
 }
@@ -62,7 +90,7 @@ export async function redeliver(knex: Knex, boss: PgBoss | undefined, workspaceI
     if (!d) throw new FieldError('deliveryId', 'no such delivery in this workspace');
     if (d.status === 'pending') throw new FieldError('deliveryId', 'this delivery is still being tried');
     await trx('webhook_deliveries').where({ id: deliveryId }).update({ status: 'pending', next_attempt_at: new Date(), created_at: new Date() });
-    if (boss) await boss.insert([deliveryJob(d.id, d.endpoint_id, d.max_concurrency)], { db: knexDb(trx) });
+    if (boss) await boss.insert([deliveryJob({ deliveryId: d.id, endpointId: d.endpoint_id, workspaceId, maxConcurrency: d.max_concurrency })], { db: knexDb(trx) });
     return view(await base(trx, workspaceId).where('d.id', deliveryId).first());
   });
 }

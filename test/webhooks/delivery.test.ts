@@ -92,7 +92,7 @@ describe('outbound webhooks', () => {
   it('retries on the seed\'s schedule and drops the event after 24 hours (a controllable clock, no waiting)', async () => {
     const ep = await saveEndpoint(fx.db.knex, workspaceId, { url: 'http://127.0.0.1:9/down', eventTypes: ['company.enriched'] }, { allowPrivate: true });
     await fx.db.knex('webhook_endpoints').whereNot({ id: ep.id }).update({ enabled: false });
-    await sendTestEvent(fx.db.knex, undefined, workspaceId);
+    await sendTestEvent(fx.db.knex, undefined, workspaceId, { rateLimit: false });
     const delivery = await fx.db.knex('webhook_deliveries').where({ endpoint_id: ep.id }).first();
     const t0 = new Date(delivery.created_at);
     let clock = t0;
@@ -125,7 +125,7 @@ describe('outbound webhooks', () => {
   it('a disabled endpoint\'s pending deliveries wait and go out once it is enabled again', async () => {
     const ep = await saveEndpoint(fx.db.knex, workspaceId, { url: 'http://127.0.0.1:9/paused', eventTypes: ['company.enriched'] }, { allowPrivate: true });
     await fx.db.knex('webhook_endpoints').whereNot({ id: ep.id }).update({ enabled: false });
-    await sendTestEvent(fx.db.knex, undefined, workspaceId);
+    await sendTestEvent(fx.db.knex, undefined, workspaceId, { rateLimit: false });
     await fx.db.knex('webhook_endpoints').where({ id: ep.id }).update({ enabled: false });
     const d = await fx.db.knex('webhook_deliveries').where({ endpoint_id: ep.id }).first();
     const sent: string[] = [];
@@ -157,7 +157,7 @@ describe('outbound webhooks', () => {
     await expect(saveEndpoint(fx.db.knex, workspaceId, { url: 'http://10.0.0.8/hook' }, { allowPrivate: false })).rejects.toThrow(FieldError);
     await expect(saveEndpoint(fx.db.knex, workspaceId, { url: 'http://localhost:9/hook' }, { allowPrivate: false })).rejects.toThrow(/loopback/);
     // An endpoint saved while allowed, attempted by a worker that is not: refused, nothing sent.
-    await sendTestEvent(fx.db.knex, undefined, workspaceId);
+    await sendTestEvent(fx.db.knex, undefined, workspaceId, { rateLimit: false });
     const d = await fx.db.knex('webhook_deliveries').where({ status: 'pending' }).first();
     const before = (await receiver.log()).length;
     const [o] = await deliverBatch({ knex: fx.db.knex, keyring: fx.services.keyring, log: fx.services.log, send: httpSender({ allowPrivate: false }) }, [d.id]);

@@ -37,14 +37,14 @@ describe('webhook endpoints sharing the workers', () => {
     await rotateSecret(fx.db.knex, fx.services.keyring, ws.id);
     await saveEndpoint(fx.db.knex, ws.id, { url: 'http://slow.example/hook', maxConcurrency: 2 }, { allowPrivate: true });
     // 40 events for the slow receiver first (it takes 30 s to drain them at 2 at a time)…
-    for (let i = 0; i < 40; i++) await sendTestEvent(fx.db.knex, worker.boss, ws.id);
+    for (let i = 0; i < 40; i++) await sendTestEvent(fx.db.knex, worker.boss, ws.id, { rateLimit: false });
     await new Promise((r) => setTimeout(r, 2000));
     // …then another workspace's fast receiver gets 40 events.
     const [ws2] = await fx.db.knex('workspaces').insert({ name: 'Fast' }).returning('id');
     await rotateSecret(fx.db.knex, fx.services.keyring, ws2.id);
     await saveEndpoint(fx.db.knex, ws2.id, { url: 'http://fast.example/hook', maxConcurrency: 8 }, { allowPrivate: true });
     const t0 = Date.now();
-    for (let i = 0; i < 40; i++) await sendTestEvent(fx.db.knex, worker.boss, ws2.id);
+    for (let i = 0; i < 40; i++) await sendTestEvent(fx.db.knex, worker.boss, ws2.id, { rateLimit: false });
     for (let i = 0; i < 100 && (arrived.get('fast.example')?.length ?? 0) < 40; i++) await new Promise((r) => setTimeout(r, 100));
     expect(arrived.get('fast.example')).toHaveLength(40);
     expect(Math.max(...arrived.get('fast.example')!) - t0).toBeLessThan(5000);
@@ -92,7 +92,7 @@ describe('an endpoint\'s limit across workers', () => {
     const [ws] = await fx.db.knex('workspaces').insert({ name: 'One receiver' }).returning('id');
     await rotateSecret(fx.db.knex, fx.services.keyring, ws.id);
     await saveEndpoint(fx.db.knex, ws.id, { url: 'http://receiver.example/hook', maxConcurrency: 4 }, { allowPrivate: true });
-    for (let i = 0; i < 32; i++) await sendTestEvent(fx.db.knex, workers[i % 2]!.boss, ws.id);
+    for (let i = 0; i < 32; i++) await sendTestEvent(fx.db.knex, workers[i % 2]!.boss, ws.id, { rateLimit: false });
     for (let i = 0; i < 200 && delivered < 32; i++) await new Promise((r) => setTimeout(r, 100));
     expect(delivered).toBe(32);
     expect(peak).toBeLessThanOrEqual(4);

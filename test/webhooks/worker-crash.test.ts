@@ -28,7 +28,7 @@ describe('a delivery worker killed mid-flight', () => {
     const first = st.startWorker();
     await st.until('the worker to create its queues', async () => (await st.db.knex.raw('SELECT 1 FROM pgboss.queue WHERE name = ?', [WEBHOOK_QUEUE])).rows.length > 0);
     const events: string[] = [];
-    for (let i = 0; i < 20; i++) events.push((await sendTestEvent(st.db.knex, st.sender.boss, ws)).eventId);
+    for (let i = 0; i < 20; i++) events.push((await sendTestEvent(st.db.knex, st.sender.boss, ws, { rateLimit: false })).eventId);
     await st.until('deliveries in flight', async () => Number((await st.db.knex.raw(`SELECT count(*) AS n FROM pgboss.job WHERE name = ? AND state = 'active'`, [WEBHOOK_QUEUE])).rows[0].n) >= 8);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
