@@ -16,6 +16,11 @@ export function createKnex(url: string, pool: { min?: number; max?: number } = {
     connection: url,
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
     migrations: { migrationSource, tableName: 'knex_migrations' },
+    // knex prints its warnings (e.g. "Connection Error" when Postgres drops a connection) with
+    // console.log, onto stdout, which `--json` reserves for its one document: stderr instead.
+    log: Object.fromEntries((['warn', 'error', 'deprecate', 'debug'] as const).map((level) => [level, (m: unknown) => {
+      if (level !== 'debug') process.stderr.write(`knex ${level}: ${typeof m === 'string' ? m : JSON.stringify(m)}\n`);
+    }])),
   });
 }
 
