@@ -58,14 +58,19 @@ interface Row {
 
 const RESIGN_ON = new Set([400, 401, 403]);
 
-/** Plaintexts by ciphertext (a ciphertext never changes meaning), so a batch costs no decrypts after the first. */
+/**
+ * Plaintexts by what a ciphertext is bound to and the ciphertext itself, so a batch costs no
+ * decrypts after the first. The binding is part of the key: a ciphertext copied into another
+ * workspace's row is decrypted (and refused) there, never served from this cache.
+ */
 const plain = new Map<string, string>();
 function decrypted(keyring: Keyring, ciphertext: string, workspaceId: string, which: 'current' | 'previous'): string {
-  let v = plain.get(ciphertext);
+  const key = `${workspaceId}:${which}:${ciphertext}`;
+  let v = plain.get(key);
   if (v === undefined) {
     v = decryptSecret(keyring, ciphertext, workspaceId, which);
     if (plain.size > 10_000) plain.clear();
-    plain.set(ciphertext, v);
+    plain.set(key, v);
   }
   return v;
 }
