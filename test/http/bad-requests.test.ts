@@ -79,6 +79,13 @@ describe('bad input: 400 / 413 / 404 naming the field, logged at info', () => {
     expect(res).toEqual({ status: 404, body: { error: { message: 'No such sync for this portal', fields: [{ field: 'id', problem: 'is not a sync id' }] } } });
   });
 
+  it('a form route with a malformed id in its path answers 4xx, never 500 at error', async () => {
+    const from = fx.logs.length;
+    const r = await b.request('/webhooks/endpoints/not-a-uuid/delete', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${encodeURIComponent(csrf)}` });
+    expect([400, 404]).toContain(r.status);
+    expect(logsSince(from).filter((l) => l.level >= 50)).toEqual([]);
+  });
+
   it('a route that lets a malformed id reach Postgres still answers 404 (id in the path) or 400 (elsewhere), never 500', () => {
     const pg = (value: string) => Object.assign(new Error(`select * from "x" where "id" = $1 - invalid input syntax for type uuid: "${value}"`), { code: '22P02' });
     expect(answerFor(pg('abc'), '/webhooks/endpoints/abc/delete')).toMatchObject({ status: 404, level: 'info', fields: [{ field: 'id', problem: 'is not a valid id' }] });
