@@ -21,6 +21,15 @@ export interface JobSet {
 }
 
 export async function registerAllJobs(worker: Worker, s: InstallServices, set: JobSet = {}): Promise<void> {
+  // pg-boss creates each queue's partition table on first use: two workers starting together on
+  // a new database deadlock there ("deadlock detected", and the worker exits). One at a time.
+  await s.knex.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', ['kustiq:register-queues']);
+    await registerEach(worker, s, set);
+  });
+}
+
+async function registerEach(worker: Worker, s: InstallServices, set: JobSet): Promise<void> {
   const { schedules = true, tokens = true, icp = true } = set;
   if (tokens) await registerTokenJobs(worker.boss, s);
   if (icp) await registerIcpJobs(worker.boss, s);
