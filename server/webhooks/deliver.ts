@@ -99,19 +99,26 @@ async function holdForDisabled(deps: DeliveryDeps, rows: Row[], at: Date): Promi
 /** A claimed delivery is not attempted by anyone else for this long (a lost worker's claim lapses; the sweeper re-queues it). */
 export const CLAIM_MS = 30_000;
 
-export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[]): Promise<AttemptOutcome[]> {
+/**
+ * `lease`: when this attempt's claim lapses. A caller that tries the same batch again after
+ * an error it cannot read (a connection dropped while the claim committed) passes the same
+ * lease: deliveries it already claimed are recognised as its own, not skipped until the
+ * claim lapses and the sweeper finds them minutes later.
+ */
+export async function deliverBatch(deps: DeliveryDeps, deliveryIds: string[], opts: { lease?: Date } = {}): Promise<AttemptOutcome[]> {
   const now = deps.now ?? (() => new Date());
   // Claim what is due and load it, in one statement: a job run twice (or a sweeper's extra job) finds nothing to do.
   const t = now();
+  const lease = opts.lease ?? new Date(t.getTime() + CLAIM_MS);
   const { rows }: { rows: Row[] } = await deps.knex.raw(
     `WITH c AS (
-       UPDATE webhook_deliveries d SET next_attempt_at = ? WHERE d.id = ANY(?::uuid[]) AND d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+       UPDATE webhook_deliveries d SET next_attempt_at = ? WHERE d.id = ANY(?::uuid[]) AND d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ? OR d.next_attempt_at = ?)
        RETURNING d.id, d.attempts, d.created_at, d.endpoint_id, d.event_id)
      SELECT c.*, ep.url, ep.enabled, ep.signing, ep.workspace_id, e.type, e.portal_id, e.object_type, e.object_id, e.profile_id, e.properties,
        ws.secret_enc, CASE WHEN ws.previous_until > ? THEN ws.previous_enc END AS previous_enc
      FROM c JOIN webhook_endpoints ep ON ep.id = c.endpoint_id JOIN webhook_events e ON e.id = c.event_id
      LEFT JOIN webhook_secrets ws ON ws.workspace_id = ep.workspace_id`,
-    [new Date(t.getTime() + CLAIM_MS), deliveryIds, new Date(t.getTime() + 1000), t],
+    [lease, deliveryIds, new Date(t.getTime() + 1000), lease, t],
   );
   const claimed = new Set(rows.map((r) => r.id));
   const outcomes: AttemptOutcome[] = deliveryIds.filter((id) => !claimed.has(id)).map((deliveryId) => ({ deliveryId, outcome: 'skipped' as const }));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../log';
+import { WEBHOOK_QUEUE } from './outbox';
 
 /**
  * How many webhook dispatchers (worker processes) are alive, so each takes its share of an
@@ -8,6 +9,12 @@ import type { Logger } from '../log';
  * heartbeat every `intervalMs` and counts those seen within three intervals. A worker that
  * died is counted until then (the others send less, never more); a new one is seen by the
  * others within one interval.
+ *
+ * A dispatcher silent for five intervals is dead (killed, or its machine gone): the first
+ * live one to notice takes its jobs back at once (each fetched job carries its dispatcher's
+ * id) and lifts their deliveries' claims, so its events go out within seconds instead of
+ * waiting for pg-boss to expire the jobs (30 s). A dispatcher only stalled that long may
+ * send some of them too: deliveries are at least once, with the same event id.
  */
 export function endpointShare(maxConcurrency: number, dispatchers: number): number {
   return Math.max(1, Math.ceil(maxConcurrency / Math.max(1, dispatchers)));
@@ -19,7 +26,7 @@ export class DispatcherCensus {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(private readonly knex: Knex, private readonly log: Logger, private readonly intervalMs = 10_000) {}
+  constructor(private readonly knex: Knex, private readonly log: Logger, private readonly intervalMs = 1_000) {}
 
   share(maxConcurrency: number): number { return endpointShare(maxConcurrency, this.live); }
 
@@ -35,13 +42,33 @@ export class DispatcherCensus {
     await this.knex('webhook_dispatchers').where({ id: this.id }).delete().catch(() => undefined);
   }
 
+  /** The jobs of dispatchers silent for `afterSeconds`, back to the queue now; their deliveries' claims lifted. */
+  async reclaimFromDead(afterSeconds: number): Promise<number> {
+    const { rows } = await this.knex.raw(
+      `WITH dead AS (
+         DELETE FROM webhook_dispatchers WHERE seen_at < now() - make_interval(secs => ?) AND id <> ? RETURNING id::text AS id),
+       jobs AS (
+         UPDATE pgboss.job j SET state = 'retry', start_after = now()
+         WHERE j.name = ? AND j.state = 'active' AND j.output->>'dispatcher' IN (SELECT id FROM dead)
+         RETURNING (j.data->>'deliveryId')::uuid AS delivery_id),
+       lifted AS (
+         UPDATE webhook_deliveries d SET next_attempt_at = now() WHERE d.id IN (SELECT delivery_id FROM jobs) AND d.status = 'pending' RETURNING d.id)
+       SELECT (SELECT count(*) FROM dead)::int AS dead, (SELECT count(*) FROM jobs)::int AS jobs`,
+      [afterSeconds, this.id, WEBHOOK_QUEUE],
+    );
+    const { dead, jobs } = rows[0] as { dead: number; jobs: number };
+    if (dead) this.log.warn({ dispatchers: dead, jobs }, 'webhook dispatchers stopped answering; their deliveries were taken back');
+    return jobs;
+  }
+
   private async beat(): Promise<void> {
     if (this.stopped) return;
     try {
       // The database's clock for every comparison: workers' clocks may differ.
       const seconds = this.intervalMs / 1000;
       await this.knex('webhook_dispatchers').insert({ id: this.id, seen_at: this.knex.fn.now() }).onConflict('id').merge(['seen_at']);
-      await this.knex('webhook_dispatchers').whereRaw('seen_at < now() - make_interval(secs => ?)', [30 * seconds]).delete();
+      // Dead after five silent intervals (a busy event loop may be late once or twice).
+      await this.reclaimFromDead(Math.max(5 * seconds, 2));
       const row = await this.knex('webhook_dispatchers').whereRaw('seen_at >= now() - make_interval(secs => ?)', [3 * seconds]).count<{ n: string }[]>('* as n').first();
       this.live = Math.max(1, Number(row?.n ?? 1));
     } catch (err) {

@@ -51,6 +51,8 @@ export class FairFetch {
     allowance: Record<string, number>;
     /** Jobs a workspace not in `allowance` may take. */
     fresh: number;
+    /** The fetching dispatcher, written on the jobs it takes: if it dies, the others take them back at once (DispatcherCensus). */
+    dispatcher?: string;
   }): Promise<PgBoss.Job<DeliveryJobData>[]> {
     if (opts.limit <= 0) return [];
     const t = this.table;
@@ -73,11 +75,11 @@ export class FairFetch {
        ), picked AS (
          SELECT id FROM ready ORDER BY rn, created_on, id LIMIT ?
        )
-       UPDATE ${t} j SET state = 'active', started_on = now(),
+       UPDATE ${t} j SET state = 'active', started_on = now(), output = jsonb_build_object('dispatcher', CAST(? AS text)),
          retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
        WHERE j.name = ? AND j.id = ANY(ARRAY(SELECT id FROM picked)) AND j.state < 'active'
        RETURNING j.id, j.name, j.data, EXTRACT(epoch FROM j.expire_in) AS "expireInSeconds"`,
-      [JSON.stringify(opts.allowance), opts.fresh, opts.limit, opts.limit, WEBHOOK_QUEUE],
+      [JSON.stringify(opts.allowance), opts.fresh, opts.limit, opts.limit, opts.dispatcher ?? null, WEBHOOK_QUEUE],
     );
     return rows;
   }

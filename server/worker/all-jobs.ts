@@ -21,6 +21,9 @@ export interface JobSet {
 }
 
 export async function registerAllJobs(worker: Worker, s: InstallServices, set: JobSet = {}): Promise<void> {
+  // Jobs start running while the others register: those that queue work (a sync's outbound
+  // events) must find the queue already (without it their deliveries wait for the sweeper).
+  s.boss = worker.boss;
   // pg-boss creates each queue's partition table on first use: two workers starting together on
   // a new database deadlock there ("deadlock detected", and the worker exits). One at a time.
   await s.knex.transaction(async (trx) => {

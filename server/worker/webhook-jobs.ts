@@ -1,10 +1,11 @@
+import { retryWhileUnreachable } from '../db/connection-errors';
 import type PgBoss from 'pg-boss';
 import type { InstallServices } from '../install/services';
-import { deliverBatch, type DeliveryDeps } from '../webhooks/deliver';
+import { CLAIM_MS, deliverBatch, type DeliveryDeps } from '../webhooks/deliver';
 import { DispatcherCensus } from '../webhooks/dispatcher-census';
 import { FairFetch } from '../webhooks/fair-fetch';
 import { httpSender, type Sender } from '../webhooks/http-sender';
-import { deliveryJob, WEBHOOK_QUEUE, type DeliveryJobData } from '../webhooks/outbox';
+import { DELIVERY_JOB, deliveryJob, WEBHOOK_QUEUE, type DeliveryJobData } from '../webhooks/outbox';
 import type { Worker } from './worker';
 
 /**
@@ -61,7 +62,7 @@ export class WebhookDispatcher {
 
   constructor(
     private readonly boss: PgBoss, private readonly deps: DeliveryDeps, private readonly fair: FairFetch,
-    private readonly census: { share: (maxConcurrency: number) => number } = { share: (max) => max },
+    private readonly census: { share: (maxConcurrency: number) => number; id?: string } = { share: (max) => max },
     private readonly opts: { capacity: number; pollMs: number } = { capacity: 400, pollMs: 100 },
   ) {}
 
@@ -103,7 +104,7 @@ export class WebhookDispatcher {
     const allowance = Object.fromEntries([...this.workspaces].map(([ws, held]) => [ws, Math.max(0, share - held)]));
     let jobs: Job[] = [];
     try {
-      jobs = await this.fair.fetch({ limit: want, allowance, fresh: share });
+      jobs = await this.fair.fetch({ limit: want, allowance, fresh: share, dispatcher: this.census.id });
     } catch (err) {
       if (!this.stopped) this.deps.log.warn({ err: { message: (err as Error).message } }, 'webhook dispatcher could not fetch jobs');
       this.fetching = false;
@@ -172,12 +173,18 @@ export class WebhookDispatcher {
   }
 
   private async run(jobs: Job[]): Promise<void> {
+    // Through a database blip (a restart, terminated connections) a batch waits and goes on
+    // in place as soon as Postgres answers again, instead of failing into a job that only
+    // expires (and is retried) 30 s later. Each step is safe to repeat: the claim is one
+    // statement, and a delivery already claimed is skipped, not sent twice.
+    const blip = <T>(fn: () => Promise<T>) => retryWhileUnreachable(fn, { forMs: DELIVERY_JOB.expireInSeconds * 1000 * 0.6, everyMs: 250 });
     try {
-      const outcomes = await deliverBatch(this.deps, jobs.map((j) => j.data.deliveryId));
+      const lease = new Date(Date.now() + CLAIM_MS);
+      const outcomes = await blip(() => deliverBatch(this.deps, jobs.map((j) => j.data.deliveryId), { lease }));
       const byId = new Map(jobs.map((j) => [j.data.deliveryId, j.data]));
       const retries = outcomes.filter((o) => o.outcome === 'retry' && o.nextAttemptAt);
-      if (retries.length) await this.boss.insert(retries.map((o) => deliveryJob(byId.get(o.deliveryId)!, o.nextAttemptAt)));
-      await this.boss.complete(WEBHOOK_QUEUE, jobs.map((j) => j.id));
+      if (retries.length) await blip(() => this.boss.insert(retries.map((o) => deliveryJob(byId.get(o.deliveryId)!, o.nextAttemptAt))));
+      await blip(() => this.boss.complete(WEBHOOK_QUEUE, jobs.map((j) => j.id)));
     } catch (err) {
       // The claim lapses and pg-boss retries the jobs (or the sweeper finds the deliveries).
       this.deps.log.error({ err: { message: (err as Error).message } }, 'webhook delivery batch failed');

