@@ -87,6 +87,28 @@ describe('Postgres', () => {
       }
     });
 
+    it('has a password of its own, readable only by its user: the old fixed one is refused', async () => {
+      const own = fs.mkdtempSync(path.join(os.tmpdir(), 'kustiq-embedded-pw-'));
+      try {
+        const pgServer = await startEmbeddedPostgres(own);
+        const file = path.join(own, 'pg-password');
+        expect(fs.statSync(file).mode & 0o077).toBe(0);
+        const password = fs.readFileSync(file, 'utf8').trim();
+        expect(password.length).toBeGreaterThanOrEqual(32);
+        expect(decodeURIComponent(new URL(pgServer.url('postgres')).password)).toBe(password);
+        const guess = new URL(pgServer.url('postgres'));
+        guess.password = 'kustiq-local';
+        const c = new pg.Client({ connectionString: guess.toString() });
+        await expect(c.connect()).rejects.toThrow(/password authentication failed/);
+        await c.end().catch(() => undefined);
+        await pgServer.stop();
+      } finally {
+        const { runtimeDir } = embeddedLocation(own);
+        fs.rmSync(own, { recursive: true, force: true });
+        if (runtimeDir) fs.rmSync(runtimeDir, { recursive: true, force: true });
+      }
+    });
+
     // Finding 15 of issue 15: as root, in a directory other users cannot enter, and without
     // touching a permission outside the project.
     const root = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -36,8 +36,20 @@ export interface EmbeddedServer {
 }
 
 const USER = 'kustiq';
-// Local-only server bound to 127.0.0.1; the password only keeps other local users out.
-const PASSWORD = 'kustiq-local';
+// Local-only server bound to 127.0.0.1. Its password keeps other local users out: random per
+// data directory, in a file only this user can read. Data directories made before that use
+// the old fixed one.
+const LEGACY_PASSWORD = 'kustiq-local';
+const PASSWORD_FILE = 'pg-password';
+
+function passwordFor(baseDir: string, initialised: boolean): string {
+  const file = path.join(baseDir, PASSWORD_FILE);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  if (initialised) return LEGACY_PASSWORD;
+  const password = randomBytes(24).toString('base64url');
+  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
 const SYSTEM_USER = 'postgres';
 
 export async function freePort(): Promise<number> {
@@ -362,8 +374,9 @@ export async function startEmbeddedPostgres(
   const log = opts.onLog ?? (() => {});
   fs.mkdirSync(baseDir, { recursive: true });
   const { dataDir, runtimeDir } = embeddedLocation(baseDir);
+  const PASSWORD = passwordFor(baseDir, fs.existsSync(path.join(dataDir, 'PG_VERSION')));
   const url = (port: number) => (database = 'kustiq') =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+    `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${database}`;
 
   const running = runningServer(dataDir);
   if (running) {
