@@ -188,7 +188,7 @@ describe('chaos: a killed worker, terminated connections, a Postgres restart and
     marks.restart = Date.now();
     // Postgres itself restarts (a fast shutdown and a start on the same port and data).
     await pg.stop();
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 300));
     pg = await startEmbeddedPostgres(dir, { persistent: true, port: pgPort });
     marks.restarted = Date.now();
     await until('40 batches', async () => (await batches()) >= 40);
@@ -228,10 +228,10 @@ describe('chaos: a killed worker, terminated connections, a Postgres restart and
       const slow = events.filter((e) => first.get(e.id)! - new Date(e.created_at).getTime() > 2000).map((e) => new Date(e.created_at).getTime());
       console.log(`chaos: workspace ${workspaceId}: ${events.length} events, p50 ${p50} ms, p99 ${p99} ms, max ${max} ms; ${slow.length} over 2 s, committed (s after each fault) ${JSON.stringify(Object.fromEntries(Object.entries(marks).map(([k, t]) => [k, slow.length ? [Math.round((Math.min(...slow) - t) / 100) / 10, Math.round((Math.max(...slow) - t) / 100) / 10] : []])))}`);
       expect(p50).toBeLessThanOrEqual(1000);
-      // No event waits for a job to expire (30 s) or for the sweeper (minutes): a killed worker's
-      // deliveries are taken back once its heartbeat stops (about 5 s), a database blip is waited
-      // out in place. (p99 ≤ 2 s holds unless the kill lands on more than 1% of a workspace's
-      // events just fetched: those wait the ~5 s it takes to notice the worker is gone.)
+      // Every event within 2 s of its commit, but for 1 in 100: a database restart is waited out
+      // in place, and a killed worker's deliveries are taken back within about a second (its
+      // named connection to Postgres is gone). Nothing waits for a job to expire or for the sweeper.
+      expect(p99).toBeLessThanOrEqual(2000);
       expect(max).toBeLessThanOrEqual(10_000);
     }
     // No process of ours exited (the killed worker aside).
