@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
+import { signedBase } from '../http/called-uri';
 import { HubSpotOAuth, oauthOptions } from '../hubspot/oauth-client';
 import type { Logger } from '../log';
 import { parseKeyring, type Keyring } from '../vault/crypto';
@@ -25,6 +26,6 @@ export function installServices(config: Config, knex: Knex, log: Logger): Instal
   const oauth = new HubSpotOAuth(oauthOptions(config));
   const keyring = parseKeyring(config.KUSTIQ_ENCRYPTION_KEYS);
   const vault = new TokenVault(knex, keyring, oauth, log);
-  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  return { config, knex, log, oauth, vault, keyring, redirectUri: new URL('/oauth/callback', publicUrl).toString() };
+  // Under PUBLIC_URL's path, as every other link and the signatures are (a reverse proxy may serve Kustiq under a prefix).
+  return { config, knex, log, oauth, vault, keyring, redirectUri: `${signedBase(config)}/oauth/callback` };
 }
