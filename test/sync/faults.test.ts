@@ -3,6 +3,7 @@ import { startSync } from '../../server/worker/sync-jobs';
 import { HubSpotPort } from '../../server/hubspot/port';
 import { loadSampleGraph } from '../support/graph';
 import { useBackend } from '../support/backend';
+import { waitForRun } from '../support/runs';
 
 /** Each HubSpot fault ends in a known state, never in lost or half-written data. */
 describe('a sync meeting HubSpot faults', () => {
@@ -19,13 +20,7 @@ describe('a sync meeting HubSpot faults', () => {
     // Every profile changes (a new HQ city), so every matched record is due again: HubSpot holds the old values.
     await fx.db.knex.raw(`UPDATE profiles SET values = jsonb_set(values, '{hq_city}', to_jsonb(md5(random()::text)))`);
     await fx.db.knex('company_matches').update({ written_hash: null, write_error: null });
-    const id = await startSync(fx.services.boss!, fx.services, fx.emu.portalId, kind);
-    for (let i = 0; i < 600; i++) {
-      const r = await fx.db.knex('sync_runs').where({ id }).first();
-      if (['succeeded', 'failed', 'waiting'].includes(r.status)) return r;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    throw new Error('run did not end');
+    return waitForRun(fx.db.knex, await startSync(fx.services.boss!, fx.services, fx.emu.portalId, kind));
   };
   const companyIds = async (from: number, to: number) => (await fx.admin.call<{ results: { id: string }[] }>('GET', `${portal()}/objects/companies?limit=10`)).results.slice(from, to).map((c) => c.id);
   const matched = async () => Number((await fx.db.knex('company_matches').where({ status: 'matched' }).count('* as n').first())!.n);

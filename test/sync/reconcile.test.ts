@@ -6,6 +6,7 @@ import { COMPANY_PROPERTIES } from '../../server/schema/catalog';
 import { startSync } from '../../server/worker/sync-jobs';
 import { useBackend, type BackendFixture } from '../support/backend';
 import { loadSampleGraph } from '../support/graph';
+import { waitForRun } from '../support/runs';
 
 /**
  * HubSpot is the truth: every run that reads records compares with the kustiq_* values
@@ -22,15 +23,7 @@ function helpers(fx: BackendFixture) {
     portal,
     all: (type: 'companies' | 'contacts') => fx.admin.call<{ results: Rec[] }>('GET', `${portal()}/objects/${type}?limit=100000`).then((r) => r.results),
     edit: (type: 'companies' | 'contacts', id: string, properties: Record<string, string>) => fx.admin.call('PATCH', `${portal()}/objects/${type}/${id}`, { properties }),
-    async run(kind: 'first' | 'full' | 'nightly') {
-      const id = await startSync(fx.services.boss!, fx.services, fx.emu.portalId, kind);
-      for (let i = 0; i < 1200; i++) {
-        const r = await fx.db.knex('sync_runs').where({ id }).first();
-        if (['succeeded', 'failed', 'waiting'].includes(r.status)) return r;
-        await new Promise((res) => setTimeout(res, 100));
-      }
-      throw new Error('run did not end');
-    },
+    run: async (kind: 'first' | 'full' | 'nightly') => waitForRun(fx.db.knex, await startSync(fx.services.boss!, fx.services, fx.emu.portalId, kind)),
     batches: (runId: string, objectType = 'companies') => fx.db.knex('sync_batches').where({ run_id: runId, object_type: objectType }).orderBy('seq'),
   };
 }
