@@ -68,7 +68,8 @@ export async function writeBatches(ctx: WriterContext, carry: Pending[], objectT
     // On HubSpot's clock (the records' new hs_lastmodifieddate), so the next run can leave exactly these out.
     if (res.landed) out.landed = [Math.min(out.landed?.[0] ?? Infinity, res.landed[0]), Math.max(out.landed?.[1] ?? -Infinity, res.landed[1])];
     const ok = new Set(res.written);
-    const written = chunk.filter((c) => ok.has(c.id));
+    // What HubSpot holds: without the properties it refused (events and fit values say only that).
+    const written = chunk.filter((c) => ok.has(c.id)).map((c) => ({ ...c, properties: ctx.gate.filter(objectType, c.properties) }));
     out.written.push(...written);
     if (written.some((c) => c.waited)) out.waitedWent = true;
     out.failed.push(...res.failed);

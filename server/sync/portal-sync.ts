@@ -50,6 +50,8 @@ interface RunContext {
    * record came from, so a lost worker re-reads it rather than losing it.
    */
   carry: Pending[];
+  /** Companies this run (this slice) could not pay for. */
+  refusedForCredits: Set<string>;
 }
 
 interface MatchedCompanies { ids: Set<string>; domains: Map<string, string>; domainOf: Map<string, string>; profileOf: Map<string, string> }
@@ -79,7 +81,11 @@ function addTally(counts: SyncCounts, tally: Partial<SyncCounts>): SyncCounts {
 }
 
 /** A company that had waited for credits went out in an incremental run: its contacts waited too, so read them all. */
-const withContactsAll = (run: RunRow, w: WriteResult): SyncCursor => (run.cursor.since !== undefined && w.waitedWent ? { ...run.cursor, contactsAll: true } : run.cursor);
+const withContactsAll = (run: RunRow, w: WriteResult, lostWrites: Pending[] = []): SyncCursor =>
+  (run.cursor.since !== undefined && (w.waitedWent || lostWrites.some((l) => l.waited)) ? { ...run.cursor, contactsAll: true } : run.cursor);
+
+/** HubSpot's datetime as epoch ms, whether it answers ISO 8601 or epoch milliseconds. */
+const instant = (v: string | null | undefined): number => (v && /^\d+$/.test(v) ? Number(v) : Date.parse(v ?? ''));
 
 async function companiesStep(ctx: RunContext, run: RunRow): Promise<void> {
   const { s } = ctx;
@@ -102,7 +108,7 @@ async function companiesStep(ctx: RunContext, run: RunRow): Promise<void> {
   const current = new Map(page.records.map((r) => [r.id, r.properties]));
   const intents: { record_id: string; hash: string; stamp_ms: string }[] = await s.knex('sync_intents')
     .where({ connection_id: run.connection_id, object_type: 'companies' }).whereIn('record_id', companies.map((c) => c.id));
-  const landed = new Map(intents.filter((i) => Date.parse(current.get(i.record_id)?.kustiq_last_synced_at ?? '') === Number(i.stamp_ms)).map((i) => [i.record_id, i]));
+  const landed = new Map(intents.filter((i) => instant(current.get(i.record_id)?.kustiq_last_synced_at) === Number(i.stamp_ms)).map((i) => [i.record_id, i]));
 
   const now = new Date();
   const pageAfter = from;
@@ -120,7 +126,7 @@ async function companiesStep(ctx: RunContext, run: RunRow): Promise<void> {
     if (plan.action === 'unchanged') {
       tally.companiesUnchanged++;
       const lost = landed.get(m.company_id);
-      if (lost) lostWrites.push({ id: m.company_id, properties: stamped(plan.values, new Date(Number(lost.stamp_ms))), hash: lost.hash, pageAfter, profileId: m.profile_id! });
+      if (lost) lostWrites.push({ id: m.company_id, properties: stamped(plan.values, new Date(Number(lost.stamp_ms))), hash: lost.hash, pageAfter, profileId: m.profile_id!, waited: m.write_error === 'ERR_QUOTA_FREE' });
       else if (plan.record) recorded.push({ id: m.company_id, properties: plan.values, hash: plan.hash, pageAfter });
       continue;
     }
@@ -128,9 +134,10 @@ async function companiesStep(ctx: RunContext, run: RunRow): Promise<void> {
     ctx.carry.push({ id: m.company_id, properties: stamped(plan.values, now), hash: plan.hash, pageAfter, profileId: m.profile_id!, waited: m.write_error === 'ERR_QUOTA_FREE', restore: plan.restore });
   }
   const writes = await writeBatches(ctx.writer, ctx.carry, 'companies', page.last);
+  for (const f of writes.failed) if (f.code === 'ERR_QUOTA_FREE') ctx.refusedForCredits.add(f.id);
   const counts = addWrites(reading.first ? addTally(run.counts, tally) : run.counts, 'companies', writes);
   ctx.readAfter = page.next;
-  const base = withContactsAll(run, writes);
+  const base = withContactsAll(run, writes, lostWrites);
   const cursor: SyncCursor = page.last ? nextPhase(base, afterCompanies(base)) : { ...base, countedThrough: reading.countedThrough, after: ctx.carry[0]?.pageAfter ?? ctx.readAfter };
   if (page.last) ctx.readAfter = undefined;
   await checkpoint(s.knex, ctx.port, ctx.recorder, run, {
@@ -146,6 +153,8 @@ async function profilesStep(ctx: RunContext, run: RunRow): Promise<void> {
   const now = new Date();
   let unchanged = 0;
   for (const m of rows) {
+    // Refused for credits by this run's companies phase a moment ago: counted once, not tried twice.
+    if (ctx.refusedForCredits.has(m.company_id)) continue;
     const plan = planCompany(m, null, ctx.icp?.definition ?? null, (k) => ctx.gate.writable('companies', k));
     if (plan.action === 'unchanged') unchanged++;
     else if (plan.action === 'write') ctx.carry.push({ id: m.company_id, properties: stamped(plan.values, now), hash: plan.hash, pageAfter: from, profileId: m.profile_id, waited: m.write_error === 'ERR_QUOTA_FREE' });
@@ -231,6 +240,25 @@ async function flushCarry(ctx: RunContext, run: RunRow, objectType: 'companies' 
   });
 }
 
+/**
+ * A slice ends with records still waiting for a full batch and a cursor that has not moved
+ * since the slice began: they go out now (a partial batch), and the cursor moves past the
+ * pages they came from. Otherwise a run with fewer than 100 records to write per slice would
+ * re-read the same pages every slice and never finish. A slice that moved the cursor keeps
+ * its carry's batches full; the next one re-reads from the oldest waiting page, once.
+ */
+async function flushForSlice(ctx: RunContext, run: RunRow): Promise<void> {
+  if (!ctx.carry.length) return;
+  const objectType = run.cursor.phase === 'contacts' ? 'contacts' : 'companies';
+  const writes = await writeBatches(ctx.writer, ctx.carry, objectType, true);
+  await checkpoint(ctx.s.knex, ctx.port, ctx.recorder, run, {
+    cursor: { ...withContactsAll(run, writes), after: ctx.readAfter ?? run.cursor.after }, counts: addWrites(run.counts, objectType, writes), batches: writes.batches, landed: writes.landed,
+    ...(objectType === 'companies'
+      ? { companies: { written: writes.written, failed: writes.failed, recorded: [], lostWrites: [], stale: [] } }
+      : { contacts: { written: writes.written, recordOnly: [], stale: [] } }),
+  });
+}
+
 export interface RunOutcome {
   done: boolean;
   status: 'succeeded' | 'running' | 'failed' | 'waiting';
@@ -262,14 +290,19 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
   const icp = await loadIcp(s.knex, conn.workspace_id);
   const credits = { workspaceId: conn.workspace_id, metered: s.config.KUSTIQ_CREDITS === 'metered', runId };
   const ctx: RunContext = {
-    s, port, gate, icp, carry: [], graphTotal: await graphSize(s.knex),
+    s, port, gate, icp, carry: [], refusedForCredits: new Set(), graphTotal: await graphSize(s.knex),
     writer: { knex: s.knex, port, gate, connectionId: run.connection_id, credits },
     recorder: { connectionId: run.connection_id, workspaceId: conn.workspace_id, portalId: port.portalId, boss: s.boss, withFit: !!icp },
   };
   try {
     if (conn.status !== 'connected') throw new KustiqError('ERR_OAUTH_REVOKED', `HubSpot portal ${conn.portal_id} is disconnected`);
+    const start = { phase: run.cursor.phase, after: run.cursor.after };
     while (run.cursor.phase !== 'done') {
-      if (opts.deadline && Date.now() > opts.deadline) return { done: false, status: 'running', counts: run.counts };
+      if (opts.deadline && Date.now() > opts.deadline) {
+        // Only when the committed cursor did not move this slice: the next would re-read the same pages.
+        if (run.cursor.phase === start.phase && run.cursor.after === start.after) await flushForSlice(ctx, run);
+        return { done: false, status: 'running', counts: run.counts };
+      }
       if (run.cursor.phase === 'companies') await companiesStep(ctx, run);
       else if (run.cursor.phase === 'profiles') await profilesStep(ctx, run);
       else await contactsStep(ctx, run);
