@@ -16,6 +16,12 @@ import { matchedCompanyValues, valuesHash, type Wire } from './record-values';
  */
 export type CurrentValues = Record<string, string | null | undefined>;
 
+/** A date or datetime as epoch ms, as HubSpot answers it (ISO 8601, a bare date at midnight UTC, or epoch milliseconds). */
+export function instantOf(v: string | null | undefined): number {
+  if (!v) return NaN;
+  return /^\d+$/.test(v) ? Number(v) : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+}
+
 /** Whether HubSpot's stored value is the one Kustiq would write, as HubSpot returns values of the property's type. */
 export function sameValue(objectType: ObjectType, name: string, ours: string, theirs: string | null | undefined): boolean {
   const t = theirs ?? '';
@@ -26,10 +32,8 @@ export function sameValue(objectType: ObjectType, name: string, ours: string, th
     case 'number':
       return Number(ours) === Number(t);
     case 'date':
-    case 'datetime': {
-      const ms = (v: string) => (/^\d+$/.test(v) ? Number(v) : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v));
-      return ms(ours) === ms(t);
-    }
+    case 'datetime':
+      return instantOf(ours) === instantOf(t);
     case 'enumeration':
       if (p.fieldType === 'checkbox') {
         const set = (v: string) => [...new Set(v.split(';').filter(Boolean))].sort().join(';');

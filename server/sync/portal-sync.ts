@@ -13,7 +13,7 @@ import { graphSize, matchBatchInPostgres } from '../matching/pg-matcher';
 import { writeBatches, type WriterContext, type WriteResult } from './batch-writer';
 import { checkpoint } from './checkpoint';
 import { changedProfilesPage, companySource, contactSource, type SearchSource, type SourcePage } from './page-source';
-import { contactCompany, planCompany, planContact, type StoredMatch } from './plan';
+import { contactCompany, instantOf, planCompany, planContact, type StoredMatch } from './plan';
 import { PropertyGate } from './property-gate';
 import { contactValues, stamped } from './record-values';
 import { emptyCounts, firstReading, nextPhase, type Pending, type RunRow, type SyncCounts, type SyncCursor } from './run-model';
@@ -84,9 +84,6 @@ function addTally(counts: SyncCounts, tally: Partial<SyncCounts>): SyncCounts {
 const withContactsAll = (run: RunRow, w: WriteResult, lostWrites: Pending[] = []): SyncCursor =>
   (run.cursor.since !== undefined && (w.waitedWent || lostWrites.some((l) => l.waited)) ? { ...run.cursor, contactsAll: true } : run.cursor);
 
-/** HubSpot's datetime as epoch ms, whether it answers ISO 8601 or epoch milliseconds. */
-const instant = (v: string | null | undefined): number => (v && /^\d+$/.test(v) ? Number(v) : Date.parse(v ?? ''));
-
 async function companiesStep(ctx: RunContext, run: RunRow): Promise<void> {
   const { s } = ctx;
   const from = ctx.readAfter ?? run.cursor.after;
@@ -108,7 +105,7 @@ async function companiesStep(ctx: RunContext, run: RunRow): Promise<void> {
   const current = new Map(page.records.map((r) => [r.id, r.properties]));
   const intents: { record_id: string; hash: string; stamp_ms: string }[] = await s.knex('sync_intents')
     .where({ connection_id: run.connection_id, object_type: 'companies' }).whereIn('record_id', companies.map((c) => c.id));
-  const landed = new Map(intents.filter((i) => instant(current.get(i.record_id)?.kustiq_last_synced_at) === Number(i.stamp_ms)).map((i) => [i.record_id, i]));
+  const landed = new Map(intents.filter((i) => instantOf(current.get(i.record_id)?.kustiq_last_synced_at) === Number(i.stamp_ms)).map((i) => [i.record_id, i]));
 
   const now = new Date();
   const pageAfter = from;
@@ -229,15 +226,21 @@ async function contactsStep(ctx: RunContext, run: RunRow): Promise<void> {
   await checkpoint(s.knex, ctx.port, ctx.recorder, run, { cursor, counts, batches: writes.batches, landed: writes.landed, contacts: { written: writes.written, recordOnly, stale } });
 }
 
-async function flushCarry(ctx: RunContext, run: RunRow, objectType: 'companies' | 'contacts', phase: SyncCursor['phase']): Promise<void> {
+/** Writes everything waiting in the carry (a partial batch too) and commits with the cursor `moveTo` makes. */
+async function flush(ctx: RunContext, run: RunRow, objectType: 'companies' | 'contacts', moveTo: (base: SyncCursor) => SyncCursor): Promise<void> {
   const writes = await writeBatches(ctx.writer, ctx.carry, objectType, true);
-  ctx.readAfter = undefined;
   await checkpoint(ctx.s.knex, ctx.port, ctx.recorder, run, {
-    cursor: nextPhase(withContactsAll(run, writes), phase), counts: addWrites(run.counts, objectType, writes), batches: writes.batches, landed: writes.landed,
+    cursor: moveTo(withContactsAll(run, writes)), counts: addWrites(run.counts, objectType, writes), batches: writes.batches, landed: writes.landed,
     ...(objectType === 'companies'
       ? { companies: { written: writes.written, failed: writes.failed, recorded: [], lostWrites: [], stale: [] } }
       : { contacts: { written: writes.written, recordOnly: [], stale: [] } }),
   });
+}
+
+/** The phase's records ran out: what waits goes out, and the run moves to `phase`. */
+async function flushCarry(ctx: RunContext, run: RunRow, objectType: 'companies' | 'contacts', phase: SyncCursor['phase']): Promise<void> {
+  ctx.readAfter = undefined;
+  await flush(ctx, run, objectType, (base) => nextPhase(base, phase));
 }
 
 /**
@@ -249,14 +252,8 @@ async function flushCarry(ctx: RunContext, run: RunRow, objectType: 'companies' 
  */
 async function flushForSlice(ctx: RunContext, run: RunRow): Promise<void> {
   if (!ctx.carry.length) return;
-  const objectType = run.cursor.phase === 'contacts' ? 'contacts' : 'companies';
-  const writes = await writeBatches(ctx.writer, ctx.carry, objectType, true);
-  await checkpoint(ctx.s.knex, ctx.port, ctx.recorder, run, {
-    cursor: { ...withContactsAll(run, writes), after: ctx.readAfter ?? run.cursor.after }, counts: addWrites(run.counts, objectType, writes), batches: writes.batches, landed: writes.landed,
-    ...(objectType === 'companies'
-      ? { companies: { written: writes.written, failed: writes.failed, recorded: [], lostWrites: [], stale: [] } }
-      : { contacts: { written: writes.written, recordOnly: [], stale: [] } }),
-  });
+  const after = ctx.readAfter ?? run.cursor.after;
+  await flush(ctx, run, run.cursor.phase === 'contacts' ? 'contacts' : 'companies', (base) => ({ ...base, after }));
 }
 
 export interface RunOutcome {
