@@ -22,7 +22,7 @@ export async function storeMatches(knex: Knex, connectionId: string, companies: 
   const rows = results.map((r, i) => ({
     connection_id: connectionId, company_id: r.id, company_name: companies[i]!.name, company_domain: companies[i]!.domain,
     status: r.status, profile_id: r.profileId, confidence: r.confidence, method: r.method, reason: r.reason,
-    candidates: JSON.stringify(r.candidates), write_status: r.status === 'matched' ? 'queued' : 'none', matched_at: new Date(),
+    candidates: JSON.stringify(r.candidates), write_status: r.status === 'matched' ? 'queued' : 'none', matched_at: new Date(), seen_at: new Date(),
   }));
   if (!rows.length) return;
   // A person's decision (manual match, rejection) wins over a re-run of the matcher.
@@ -38,6 +38,8 @@ export async function storeMatches(knex: Knex, connectionId: string, companies: 
         THEN company_matches.write_status ELSE excluded.write_status END`),
     })
     .whereRaw(`company_matches.decided_at IS NULL`);
+  // Seen in HubSpot now, decided rows included (a full run forgets what it no longer sees).
+  await knex('company_matches').where({ connection_id: connectionId }).whereIn('company_id', rows.map((r) => r.company_id)).update({ seen_at: knex.fn.now() });
 }
 
 export async function matchPortal(s: InstallServices, portalId: number): Promise<MatchTally> {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { enrichContact } from '../contacts/enrich-contact';
 import { KustiqError } from '../errors/codes';
+import { CONTACT_PROPERTIES } from '../schema/catalog';
 import { HubSpotPort } from '../hubspot/port';
 import type { RateBudget } from '../hubspot/rate-budget';
 import { loadIcp } from '../icp/icp-store';
@@ -196,6 +197,7 @@ async function contactsStep(ctx: RunContext, run: RunRow): Promise<void> {
   const page = await (ctx.contacts ??= contactSource(ctx.port, run.cursor)).read(from);
   if (!page.records.length) return flushCarry(ctx, run, 'contacts', 'done');
   const reading = firstReading(run.cursor, page.records[page.records.length - 1]!.id);
+  await s.knex('contact_writes').where('connection_id', run.connection_id).whereIn('contact_id', page.records.map((c) => c.id)).update({ seen_at: s.knex.fn.now() });
   const previous = new Map<string, string | null>((await s.knex('contact_writes').where('connection_id', run.connection_id).whereIn('contact_id', page.records.map((c) => c.id)).select('contact_id', 'written_hash')).map((r) => [r.contact_id, r.written_hash]));
   const tally = { contactsRead: page.records.length, contactsEligible: 0, contactsUnchanged: 0 };
   const recordOnly: Pending[] = [];
@@ -204,7 +206,11 @@ async function contactsStep(ctx: RunContext, run: RunRow): Promise<void> {
     const p = c.properties;
     const email = p.email ?? '';
     const companyId = contactCompany(p.associatedcompanyid, normalizeDomain(email.slice(email.lastIndexOf('@') + 1)), matched);
-    if (!companyId) continue;
+    if (!companyId) {
+      // No longer Kustiq's (its company is not matched now): recorded as written only while HubSpot still holds the values.
+      if (previous.has(c.id) && CONTACT_PROPERTIES.every((prop) => !p[prop.name])) stale.push(c.id);
+      continue;
+    }
     tally.contactsEligible++;
     const values = contactValues(enrichContact({ email, firstname: p.firstname, lastname: p.lastname, jobtitle: p.jobtitle, companyDomain: matched.domainOf.get(companyId) ?? null }));
     const plan = planContact(values, p, previous.get(c.id), (k) => ctx.gate.writable('contacts', k));
@@ -256,6 +262,20 @@ async function flushForSlice(ctx: RunContext, run: RunRow): Promise<void> {
   await flush(ctx, run, run.cursor.phase === 'contacts' ? 'contacts' : 'companies', (base) => ({ ...base, after }));
 }
 
+/**
+ * A run that read every record (first or full, not a list, not incremental) forgets the
+ * records it did not see: HubSpot no longer has them (deleted, merged away), so Kustiq's
+ * cache must not count them as matched or enriched. Contacts only when the contacts phase read.
+ */
+async function forgetUnseen(knex: Knex, run: RunRow, gate: PropertyGate): Promise<void> {
+  if (run.cursor.since !== undefined || run.cursor.listId) return;
+  const started = (await knex('sync_runs').where({ id: run.id }).first('started_at')).started_at as Date;
+  await knex('company_matches').where({ connection_id: run.connection_id }).andWhere((q) => q.whereNull('seen_at').orWhere('seen_at', '<', started)).delete();
+  if (!gate.allClosed('contacts')) {
+    await knex('contact_writes').where({ connection_id: run.connection_id }).andWhere((q) => q.whereNull('seen_at').orWhere('seen_at', '<', started)).delete();
+  }
+}
+
 export interface RunOutcome {
   done: boolean;
   status: 'succeeded' | 'running' | 'failed' | 'waiting';
@@ -304,6 +324,7 @@ export async function advanceRun(s: InstallServices, runId: string, opts: { budg
       else if (run.cursor.phase === 'profiles') await profilesStep(ctx, run);
       else await contactsStep(ctx, run);
     }
+    await forgetUnseen(s.knex, run, ctx.gate);
     await s.knex('sync_runs').where({ id: runId }).update({ status: 'succeeded', finished_at: s.knex.fn.now() });
     await s.knex('hubspot_connections').where({ id: conn.id }).update({ last_sync_at: s.knex.fn.now() });
     return { done: true, status: 'succeeded', counts: run.counts };

@@ -50,7 +50,7 @@ export async function recordCompaniesStale(trx: Knex.Transaction, connectionId: 
 /** Contacts HubSpot took (or, after a lost worker, holds without Kustiq's record of it): their hash and their events. */
 export async function recordContactWrites(trx: Knex.Transaction, r: Recorder, written: Pending[], now: Date): Promise<void> {
   if (!written.length) return;
-  await trx('contact_writes').insert(written.map((w) => ({ connection_id: r.connectionId, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now, write_error: null })))
+  await trx('contact_writes').insert(written.map((w) => ({ connection_id: r.connectionId, contact_id: w.id, company_id: w.companyId ?? null, written_hash: w.hash, written_at: now, write_error: null, seen_at: now })))
     .onConflict(['connection_id', 'contact_id']).merge();
   await enqueueEvents(trx, r.boss, {
     workspaceId: r.workspaceId, portalId: r.portalId, type: 'contact.enriched', objectType: 'contacts',

@@ -13,7 +13,7 @@ import { waitForRun } from '../support/runs';
  * HubSpot holds and writes exactly what differs; a property HubSpot will not take is left
  * out, never failing a batch.
  */
-type Rec = { id: string; properties: Record<string, string | null | undefined> };
+type Rec = { id: string; archived?: boolean; properties: Record<string, string | null | undefined> };
 const WRITES = '/crm/v3/objects/companies/batch/update';
 const CONTACT_WRITES = '/crm/v3/objects/contacts/batch/update';
 
@@ -87,6 +87,19 @@ describe('a full run restores what was cleared or altered in HubSpot, and only t
     const now = new Map((await h.all('companies')).map((c) => [c.id, c.properties]));
     for (const c of altered) expect(now.get(c.id)!.kustiq_industry).toBe(c.properties.kustiq_industry);
     expect((await fx.admin.call<Rec>('GET', `${h.portal()}/objects/contacts/${contact.id}`)).properties.kustiq_contact_role).toBe(contact.properties.kustiq_contact_role);
+  });
+  it('records deleted in HubSpot are forgotten by the next full run: nothing counts them as enriched', async () => {
+    const companies = (await h.all('companies')).filter((c) => c.properties.kustiq_profile_id).slice(0, 5);
+    const contacts = (await h.all('contacts')).filter((c) => c.properties.kustiq_contact_role).slice(0, 5);
+    for (const c of companies) await fx.admin.call('DELETE', `${h.portal()}/objects/companies/${c.id}`);
+    for (const c of contacts) await fx.admin.call('DELETE', `${h.portal()}/objects/contacts/${c.id}`);
+    expect((await h.run('full')).status).toBe('succeeded');
+    expect(await fx.db.knex('company_matches').whereIn('company_id', companies.map((c) => c.id)).count('* as n').first()).toEqual({ n: '0' });
+    expect(await fx.db.knex('contact_writes').whereIn('contact_id', contacts.map((c) => c.id)).count('* as n').first()).toEqual({ n: '0' });
+    // What HubSpot holds: archived (deleted) records no longer count.
+    const holding = async (type: 'companies' | 'contacts', prop: string) => (await h.all(type)).filter((c) => !c.archived && c.properties[prop]).length;
+    expect(Number((await fx.db.knex('company_matches').where({ write_status: 'written' }).count('* as n').first())!.n)).toBe(await holding('companies', 'kustiq_profile_id'));
+    expect(Number((await fx.db.knex('contact_writes').whereNotNull('written_at').count('* as n').first())!.n)).toBe(await holding('contacts', 'kustiq_contact_role'));
   });
 });
 

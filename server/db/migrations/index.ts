@@ -12,6 +12,7 @@ import * as m010 from './010_webhooks';
 import * as m011 from './011_webhook_dispatchers';
 import * as m012 from './012_run_notices';
 import * as m015 from './015_purge';
+import * as m016 from './016_seen_at';
 
 /**
  * Migrations are listed here (not discovered from the file system) so they load
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '011_webhook_dispatchers': m011,
   '012_run_notices': m012,
   '015_purge': m015,
+  '016_seen_at': m016,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
